@@ -1,0 +1,244 @@
+"""Plotly figure builders: one colour-blind-safe palette, a source line and a text description.
+
+Builders return a :class:`plotly.graph_objects.Figure` and never show it. Each figure carries a
+plain-language description (for alt text and screen readers) in ``fig.layout.meta``; read it
+with :func:`figure_description`, or show figure and description together with :func:`show`.
+
+Examples
+--------
+>>> import coursekit as ck
+>>> fig = ck.bar_chart(ck.load("nuclear_tests"), x="test_no", y="magnitude",
+...                    title="Magnitude of each test", source="nuclear_tests")
+>>> ck.figure_description(fig).startswith("Bar chart: Magnitude of each test.")
+True
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import messages as msg
+from .data import cite
+
+__all__ = [
+    "PALETTE", "ACTOR_COLOURS", "timeline_figure", "bar_chart", "line_chart", "scatter_chart",
+    "figure_description", "show",
+]
+
+# Okabe & Ito (2008) palette, distinguishable with the common forms of colour blindness.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+ACTOR_COLOURS = {
+    "USA": "#0072B2", "JPN": "#D55E00", "KOR": "#009E73", "PRK": "#CC79A7",
+    "CHN": "#E69F00", "RUS": "#56B4E9", "SUN": "#56B4E9", "UNO": "#000000",
+}
+ACTOR_NAMES = {
+    "USA": "United States", "JPN": "Japan", "KOR": "Republic of Korea", "PRK": "DPRK (North Korea)",
+    "CHN": "China", "RUS": "Russia", "SUN": "Soviet Union", "UNO": "United Nations",
+}
+MAX_GROUPS = len(PALETTE)
+
+_LAYOUT = dict(
+    font=dict(family="Arial, sans-serif", size=13, color="#222"),
+    paper_bgcolor="white",
+    plot_bgcolor="white",
+    margin=dict(l=60, r=20, t=60, b=80),
+    hoverlabel=dict(namelength=-1),
+    xaxis=dict(showline=True, linecolor="#444", gridcolor="#eee"),
+    yaxis=dict(showline=True, linecolor="#444", gridcolor="#eee"),
+)
+
+
+def _check(table, columns: list[str | None], what: str) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(msg.NOT_A_TABLE.format(kind=type(table).__name__))
+    for column in columns:
+        if column is not None and column not in table.columns:
+            raise KeyError(msg.MISSING_COLUMN.format(column=column, what=what, valid=", ".join(map(str, table.columns))))
+    if table.empty:
+        warnings.warn(msg.EMPTY_TABLE_WARNING, stacklevel=3)
+
+
+def _colours(values: list[str]) -> dict[str, str]:
+    if all(v in ACTOR_COLOURS for v in values):
+        return {v: ACTOR_COLOURS[v] for v in values}
+    return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(values)}
+
+
+def _groups(table: pd.DataFrame, color: str | None) -> list[tuple[str | None, pd.DataFrame]]:
+    if color is None:
+        return [(None, table)]
+    values = table[color].astype(str)
+    order = list(dict.fromkeys(
+        table[color].cat.categories.astype(str) if hasattr(table[color], "cat") else sorted(values.unique())
+    ))
+    order = [v for v in order if (values == v).any()]
+    if len(order) > MAX_GROUPS:
+        warnings.warn(msg.MANY_GROUPS_WARNING.format(column=color, count=len(order)), stacklevel=3)
+    return [(v, table[values == v]) for v in order]
+
+
+def _finish(fig: go.Figure, *, title: str, source: str | None, xlabel: str, ylabel: str,
+            description: str) -> go.Figure:
+    credit = cite(source) if source and " " not in source else source
+    fig.update_layout(title=dict(text=title, x=0.0, xanchor="left"), xaxis_title=xlabel,
+                      yaxis_title=ylabel, **_LAYOUT)
+    if credit:
+        fig.add_annotation(text=credit, xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
+                           xanchor="left", yanchor="top", font=dict(size=10, color="#555"))
+        description = f"{description} {credit}"
+    fig.update_layout(meta={"description": description, "source": credit or ""})
+    return fig
+
+
+def _label(name: str | None) -> str:
+    return "" if name is None else str(name).replace("_", " ")
+
+
+def _name(value) -> str:
+    return ACTOR_NAMES.get(str(value), str(value))
+
+
+def _extremes(table: pd.DataFrame, x: str, y: str) -> str:
+    data = table[[x, y]].dropna()
+    if data.empty:
+        return "There are no values to show."
+    top, low = data.loc[data[y].idxmax()], data.loc[data[y].idxmin()]
+    fmt = lambda v: f"{v:,.3g}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
+    def fx(v):
+        return v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp) else str(v)
+    return (f"The highest {_label(y)} is {fmt(top[y])} ({fx(top[x])}); "
+            f"the lowest is {fmt(low[y])} ({fx(low[x])}).")
+
+
+def bar_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None, title: str,
+              source: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+              stacked: bool = True, description: str | None = None) -> go.Figure:
+    """A bar chart of ``y`` against ``x``, one colour per value of ``color``.
+
+    ``source`` is a dataset name (its attribution is added under the chart) or a citation text.
+    ``description`` replaces the automatic text description if you have a better one.
+    """
+    _check(table, [x, y, color], "bar_chart")
+    groups = _groups(table, color)
+    colours = _colours([g for g, _ in groups if g is not None])
+    fig = go.Figure()
+    for group, part in groups:
+        fig.add_bar(x=part[x], y=part[y], name=_name(group) if group else _label(y),
+                    marker_color=colours.get(group, PALETTE[0]))
+    fig.update_layout(barmode="stack" if stacked else "group", showlegend=color is not None)
+    auto = f"Bar chart: {title}. It shows {_label(y)} for each {_label(x)}"
+    auto += f", split by {_label(color)} ({', '.join(_name(g) for g, _ in groups)})." if color else "."
+    if color is None:
+        auto += " " + _extremes(table, x, y)
+    return _finish(fig, title=title, source=source, xlabel=xlabel or _label(x), ylabel=ylabel or _label(y),
+                   description=description or auto)
+
+
+def line_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None, title: str,
+               source: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
+               log_y: bool = False, description: str | None = None) -> go.Figure:
+    """A line chart of ``y`` against ``x`` (usually years), one line per value of ``color``.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> spend = ck.load("military_expenditure")
+    >>> fig = ck.line_chart(spend, x="year", y="share_of_gdp_pct", color="country_code",
+    ...                     title="Military spending, % of GDP", source="military_expenditure")
+    >>> len(fig.data) >= 4
+    True
+    """
+    _check(table, [x, y, color], "line_chart")
+    groups = _groups(table, color)
+    colours = _colours([g for g, _ in groups if g is not None])
+    fig = go.Figure()
+    parts = []
+    for group, part in groups:
+        part = part.sort_values(x)
+        fig.add_scatter(x=part[x], y=part[y], mode="lines+markers", name=_name(group) if group else _label(y),
+                        line=dict(color=colours.get(group, PALETTE[0])), marker=dict(size=4))
+        valid = part[[x, y]].dropna()
+        if not valid.empty and group is not None:
+            first, last = valid.iloc[0], valid.iloc[-1]
+            parts.append(f"{_name(group)} from {first[y]:,.3g} in {first[x]} to {last[y]:,.3g} in {last[x]}")
+    if log_y:
+        fig.update_yaxes(type="log")
+    auto = f"Line chart: {title}. It shows {_label(y)} by {_label(x)}"
+    auto += (": " + "; ".join(parts) + ".") if parts else ". " + _extremes(table, x, y)
+    return _finish(fig, title=title, source=source, xlabel=xlabel or _label(x), ylabel=ylabel or _label(y),
+                   description=description or auto)
+
+
+def scatter_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None, title: str,
+                  hover: str | None = None, source: str | None = None, xlabel: str | None = None,
+                  ylabel: str | None = None, description: str | None = None) -> go.Figure:
+    """Points of ``y`` against ``x``, coloured by ``color``, with ``hover`` text on each point."""
+    _check(table, [x, y, color, hover], "scatter_chart")
+    groups = _groups(table, color)
+    colours = _colours([g for g, _ in groups if g is not None])
+    fig = go.Figure()
+    for group, part in groups:
+        fig.add_scatter(x=part[x], y=part[y], mode="markers", name=_name(group) if group else _label(y),
+                        text=part[hover].astype(str) if hover else None,
+                        marker=dict(color=colours.get(group, PALETTE[0]), size=8, opacity=0.8,
+                                    line=dict(width=0.5, color="white")))
+    counts = ", ".join(f"{_name(g)}: {len(p)}" for g, p in groups if g is not None)
+    auto = f"Scatter chart: {title}. {len(table)} points of {_label(y)} against {_label(x)}"
+    auto += f" ({counts})." if counts else ". " + _extremes(table, x, y)
+    return _finish(fig, title=title, source=source, xlabel=xlabel or _label(x), ylabel=ylabel or _label(y),
+                   description=description or auto)
+
+
+def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline", color_by: str = "category",
+                    source: str | None = "events", description: str | None = None) -> go.Figure:
+    """A timeline: one row per category (or other column), one marker per event, titles on hover.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> fig = ck.timeline_figure(ck.load("nuclear_tests").assign(
+    ...     date=lambda t: t["date_utc"], title="Nuclear test", category="nuclear_test", summary=""),
+    ...     title="Six tests", source="nuclear_tests")
+    >>> "6 events" in ck.figure_description(fig)
+    True
+    """
+    _check(events, ["date", "title", color_by], "timeline_figure")
+    groups = _groups(events, color_by)
+    colours = _colours([g for g, _ in groups])
+    fig = go.Figure()
+    for group, part in groups:
+        summary = part["summary"].astype(str) if "summary" in part else ""
+        hover = "<b>" + part["title"].astype(str) + "</b><br>" + part["date"].dt.strftime("%Y-%m-%d")
+        if "summary" in part:
+            hover = hover + "<br>" + summary.str.slice(0, 160)
+        fig.add_scatter(x=part["date"], y=[_label(group)] * len(part), mode="markers", name=_label(group),
+                        hovertext=hover, hoverinfo="text",
+                        marker=dict(color=colours[group], size=11, symbol="diamond",
+                                    line=dict(width=0.5, color="white")))
+    fig.update_yaxes(categoryorder="array", categoryarray=[_label(g) for g, _ in groups][::-1])
+    fig.update_layout(showlegend=False, height=max(300, 60 + 40 * len(groups)))
+    if events.empty:
+        auto = f"Timeline: {title}. No events are shown."
+    else:
+        first, last = events["date"].min(), events["date"].max()
+        counts = ", ".join(f"{_label(g)} {len(p)}" for g, p in groups)
+        auto = (f"Timeline: {title}. {len(events)} events from {first:%Y-%m-%d} to {last:%Y-%m-%d}, "
+                f"one row per {_label(color_by)} ({counts}).")
+    return _finish(fig, title=title, source=source, xlabel="date", ylabel="", description=description or auto)
+
+
+def figure_description(fig: go.Figure) -> str:
+    """The text description attached to a figure by a builder (empty if it has none)."""
+    meta = fig.layout.meta
+    return meta.get("description", "") if isinstance(meta, dict) else ""
+
+
+def show(fig: go.Figure):
+    """Display a figure with its text description beneath it (for readers who cannot see it)."""
+    from IPython.display import Markdown, display
+
+    display(fig)
+    display(Markdown(f"*Figure description:* {figure_description(fig)}"))

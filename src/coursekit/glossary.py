@@ -1,0 +1,42 @@
+"""Look terms up in the trilingual glossary (English, Korean, Japanese).
+
+Examples
+--------
+>>> import coursekit as ck
+>>> table = ck.glossary_search("zzzz-no-such-term")
+>>> len(table)
+0
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import pandas as pd
+
+from . import messages as msg
+from .data import load
+
+__all__ = ["glossary", "glossary_search"]
+
+COLUMNS = ["term_en", "term_ko", "term_ko_romanized", "term_ja", "term_ja_romanized", "definition"]
+
+
+def glossary(ids) -> pd.DataFrame:
+    """The glossary entries for some term ids, in the order given (e.g. ``["gsomia", "acsa"]``)."""
+    if isinstance(ids, str):
+        ids = [ids]
+    table = load("glossary").set_index("id")
+    for term in ids:
+        if term not in table.index:
+            close = difflib.get_close_matches(str(term).lower(), list(table.index), n=3)
+            hint = f" Did you mean: {', '.join(close)}?" if close else ""
+            raise KeyError(msg.UNKNOWN_TERM.format(term=term, hint=hint)) from None
+    return table.loc[list(ids), COLUMNS]
+
+
+def glossary_search(word: str) -> pd.DataFrame:
+    """Entries whose term (in any language) or definition contains ``word``."""
+    table = load("glossary")
+    text = table[["id"] + COLUMNS].fillna("").astype(str).agg(" ".join, axis=1).str.casefold()
+    return table[text.str.contains(str(word).casefold(), regex=False)].set_index("id")[COLUMNS]

@@ -1,0 +1,170 @@
+"""Pick events out of the master timeline by period, actor and category.
+
+Every function returns a new table and leaves its input unchanged.
+
+Examples
+--------
+>>> import coursekit as ck
+>>> crisis = ck.filter_events(start=1993, end=1994, actors="PRK")
+>>> bool((crisis["date"].dt.year.between(1993, 1994)).all())
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import pandas as pd
+
+from . import messages as msg
+from .data import load, resource
+
+ACTORS = ("USA", "JPN", "KOR", "PRK", "CHN", "RUS", "SUN", "UNO")
+
+__all__ = ["filter_events", "actors_long", "yearly_counts", "gaps_between"]
+
+
+def _timestamp(value, *, end: bool) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit() and len(value) == 4):
+        year = int(value)
+        return pd.Timestamp(year=year, month=12, day=31) if end else pd.Timestamp(year=year, month=1, day=1)
+    stamp = pd.Timestamp(value)
+    if end and isinstance(value, str) and len(value) == 7:  # '2010-11' means the whole month
+        stamp = stamp + pd.offsets.MonthEnd(0)
+    return stamp
+
+
+def _as_list(value) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    return list(value)
+
+
+def _require_table(table, what: str, columns: list[str]) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(msg.NOT_A_TABLE.format(kind=type(table).__name__))
+    for column in columns:
+        if column not in table.columns:
+            raise KeyError(
+                msg.MISSING_COLUMN.format(column=column, what=what, valid=", ".join(map(str, table.columns)))
+            )
+
+
+def filter_events(events: pd.DataFrame | None = None, *, start=None, end=None, actors=None,
+                  categories=None, all_actors: bool = False) -> pd.DataFrame:
+    """Events within a period, involving some actors, of some categories.
+
+    Parameters
+    ----------
+    events : DataFrame, optional
+        A table shaped like ``load("events")``; the whole timeline when left out.
+    start, end : int or str, optional
+        Years (``1994``) or dates (``"1994-10-21"``, ``"2010-11"``); both ends are included.
+    actors : str or list of str, optional
+        ISO codes such as ``"KOR"`` or ``["JPN", "KOR"]``. An event matches when it involves any
+        of them, or all of them with ``all_actors=True``.
+    categories : str or list of str, optional
+        Event categories such as ``"missile_test"``.
+
+    Examples
+    --------
+    >>> both = filter_events(actors=["JPN", "KOR"], all_actors=True)
+    >>> bool(both["actors"].str.contains("JPN").all() and both["actors"].str.contains("KOR").all())
+    True
+    >>> filter_events(categories="missle_test")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'missle_test' is not an event category. Did you mean 'missile_test'?
+    The categories are: ...
+    """
+    table = load("events") if events is None else events
+    _require_table(table, "filter_events", ["date", "actors", "category"])
+    lo, hi = _timestamp(start, end=False), _timestamp(end, end=True)
+    if lo is not None and hi is not None and lo > hi:
+        raise ValueError(msg.BAD_PERIOD.format(start=start, end=end, reason="the start comes after the end"))
+    keep = pd.Series(True, index=table.index)
+    if lo is not None:
+        keep &= table["date"] >= lo
+    if hi is not None:
+        keep &= table["date"] <= hi
+
+    wanted_actors = _as_list(actors)
+    if wanted_actors:
+        codes = table["actors"].astype(str).str.split(";")
+        for actor in wanted_actors:
+            if actor not in ACTORS:
+                raise ValueError(msg.UNKNOWN_ACTOR.format(actor=actor, valid=", ".join(ACTORS)))
+        test = all if all_actors else any
+        keep &= codes.map(lambda row: test(a in row for a in wanted_actors))
+
+    wanted_categories = _as_list(categories)
+    if wanted_categories:
+        valid = [f for f in resource("events")["schema"]["fields"] if f["name"] == "category"][0]
+        valid = valid["constraints"]["enum"]
+        for category in wanted_categories:
+            if category not in valid:
+                close = difflib.get_close_matches(str(category), valid, n=1)
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+                text = msg.UNKNOWN_CATEGORY.format(category=category, valid=", ".join(valid))
+                raise ValueError(text.replace("\n", hint + "\n", 1))
+        keep &= table["category"].astype(str).isin(wanted_categories)
+    return table[keep].sort_values("date").reset_index(drop=True)
+
+
+def actors_long(events: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per (event, actor): handy for counting events by country.
+
+    Examples
+    --------
+    >>> long = actors_long()
+    >>> set(long.columns) >= {"id", "date", "actor"}
+    True
+    """
+    table = load("events") if events is None else events
+    _require_table(table, "actors_long", ["actors"])
+    long = table.assign(actor=table["actors"].astype(str).str.split(";")).explode("actor")
+    return long.reset_index(drop=True)
+
+
+def yearly_counts(table: pd.DataFrame, date_column: str = "date", by: str | None = None) -> pd.DataFrame:
+    """Count rows per calendar year (and per group), filling years with none as 0.
+
+    Examples
+    --------
+    >>> counts = yearly_counts(load("nuclear_tests"), "date_utc")
+    >>> int(counts.set_index("year").loc[2016, "count"])
+    2
+    >>> int(counts.set_index("year").loc[2010, "count"])
+    0
+    """
+    _require_table(table, "yearly_counts", [date_column] + ([by] if by else []))
+    years = table[date_column].dt.year
+    if table.empty:
+        return pd.DataFrame({"year": [], "count": []})
+    span = range(int(years.min()), int(years.max()) + 1)
+    if by is None:
+        counts = years.value_counts().reindex(span, fill_value=0).rename_axis("year").reset_index(name="count")
+        return counts
+    groups = table[by].astype(str)
+    counts = pd.crosstab(years, groups).reindex(span, fill_value=0)
+    counts = counts.rename_axis(index="year", columns=None).reset_index()
+    return counts.melt(id_vars="year", var_name=by, value_name="count")
+
+
+def gaps_between(table: pd.DataFrame, date_column: str = "date") -> pd.DataFrame:
+    """Add ``days_since_previous``: days between each row and the one before, in date order.
+
+    Examples
+    --------
+    >>> gaps = gaps_between(load("nuclear_tests"), "date_utc")
+    >>> gaps["days_since_previous"].tolist()[:2]
+    [nan, 959.0]
+    """
+    _require_table(table, "gaps_between", [date_column])
+    ordered = table.sort_values(date_column).reset_index(drop=True)
+    days = ordered[date_column].diff().dt.days.astype("float64")
+    return ordered.assign(days_since_previous=days)

@@ -1,0 +1,84 @@
+"""Read and execute lessons for the tests (and the benchmark)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PROBE = r'''
+import json as _json
+from coursekit.selfcheck import REGISTRY as _REG
+_answers = _json.loads(%r)
+_result = {}
+for _qid, _q in _REG.items():
+    _a = _answers.get(_qid)
+    _result[_qid] = None if _a is None else [_q.is_right(_a["right"]), _q.is_right(_a["wrong"]),
+                                             bool(_q.explanation_for(_a["right"])), len(_q.hints)]
+print("SELFCHECKS=" + _json.dumps(_result))
+'''
+
+
+def read_lesson(path: Path) -> nbformat.NotebookNode:
+    return jupytext.read(path)
+
+
+def number(path: Path) -> str:
+    return path.name[:2]
+
+
+def selfcheck_answers(num: str) -> dict:
+    path = ROOT / "tests" / "data" / "selfchecks" / f"{num}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def execute(path: Path, *, probe: bool = True, timeout: int = 120) -> tuple[nbformat.NotebookNode, float]:
+    """Execute a lesson in a fresh kernel, in its own folder; return the notebook and seconds."""
+    nb = read_lesson(path)
+    if probe:
+        nb.cells.append(nbformat.v4.new_code_cell(PROBE % json.dumps(selfcheck_answers(number(path)))))
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    return nb, time.perf_counter() - start
+
+
+def code_calls(nb: nbformat.NotebookNode, name: str) -> list[ast.Call]:
+    """Every call of ``ck.<name>(...)`` (or ``<name>(...)``) in the code cells."""
+    calls = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                if called == name:
+                    calls.append(node)
+    return calls
+
+
+def literal_list(node) -> list[str]:
+    value = ast.literal_eval(node)
+    return [value] if isinstance(value, str) else list(value)
+
+
+def text_of(nb: nbformat.NotebookNode) -> str:
+    return "\n\n".join(cell.source for cell in nb.cells if cell.cell_type == "markdown")
+
+
+HEADINGS = ["Learning objectives", "Self-check", "Discussion", "Key points", "Glossary", "References"]
+TIME = re.compile(r"\*\*Estimated time:\*\*\s*(\d+)\s*minutes")
