@@ -36,8 +36,11 @@ $(STAMP): pyproject.toml requirements/lock.txt binder/overrides.json
 
 setup: $(STAMP)
 
+LAB_ARGS ?=
+# JupyterLab refuses to run as root unless told; containers and CI often are root.
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" lessons/00-start-here.md
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(ROOT_FLAG) $(LAB_ARGS) lessons/00-start-here.md
 
 test: setup
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q

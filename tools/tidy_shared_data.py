@@ -174,6 +174,13 @@ def military_expenditure(shared: Path) -> None:
     _write(OUT / "military_expenditure.csv", kept)
 
 
+def _codes(participants: str) -> str:
+    """Write countries as ISO alpha-3 codes, as the rest of the table does: (US) -> (USA)."""
+    for old, new in (("(US NSC)", "(USA, NSC)"), ("(US)", "(USA)"), ("(JP)", "(JPN)"), ("(ROK)", "(KOR)")):
+        participants = participants.replace(old, new)
+    return participants
+
+
 def _slug(text: str, words: int = 4) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", text.lower())[:words])
 
@@ -197,7 +204,7 @@ def trilateral(shared: Path) -> list[dict[str, str]]:
                 "end_date": "",
                 "event_type": row["event_type"],
                 "level": row["level"],
-                "participants": row["participants"],
+                "participants": _codes(row["participants"]),
                 "location": row["location"],
                 "summary": row["summary"],
                 "source_ids": sid,

@@ -122,7 +122,7 @@ def _row_count(name: str) -> int:
 
 
 @lru_cache(maxsize=32)
-def _load_cached(path: str, mtime: float, size: int, name: str) -> pd.DataFrame:
+def _load_cached(path: str, mtime: int, size: int, name: str) -> pd.DataFrame:
     res = resource(name)
     return read_table(Path(path), res["schema"], name=name, root=data_dir())
 
@@ -161,7 +161,7 @@ def load(name: str) -> pd.DataFrame:
             msg.FILE_MISSING.format(name=name, path=path, relpath=f"datasets/{res['path']}")
         )
     stat = path.stat()
-    return _load_cached(str(path), stat.st_mtime, stat.st_size, name).copy()
+    return _load_cached(str(path), stat.st_mtime_ns, stat.st_size, name).copy()
 
 
 @dataclass
