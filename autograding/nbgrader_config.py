@@ -1,0 +1,38 @@
+"""nbgrader configuration of the course's exercises.
+
+Run nbgrader from this folder (`cd autograding && nbgrader ...`); see README.md for the workflow.
+"""
+
+import os
+
+c = get_config()  # noqa: F821 - provided by nbgrader
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "seoul-tokyo"
+c.CourseDirectory.root = HERE
+# Only notebooks are released: nothing else in source/<assignment>/ reaches students.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.md", "*.json"]
+c.CourseDirectory.max_file_size = 2000  # kB; larger files in a submission are not copied
+
+# Execution: a kernel that hangs or loops is stopped, so one notebook cannot stall grading.
+c.ExecutePreprocessor.timeout = 60
+c.ExecutePreprocessor.startup_timeout = 60
+c.ExecutePreprocessor.interrupt_on_timeout = True
+c.Execute.timeout = 60
+
+# Output caps so a runaway print cannot make a huge feedback page.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 40
+
+# Feedback never shows hidden tests: their source is cleared and failing test cells show the
+# test's message, not a traceback that would quote the hidden code.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "coursekit.grading.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+
+# Students' Validate and the formgrader work without a system-wide exchange directory.
+c.Exchange.root = os.path.join(HERE, "exchange")
+c.Exchange.path_includes_course = True
