@@ -48,6 +48,29 @@ def _cmd_selfcheck_make(args) -> int:
     return 0
 
 
+def _cmd_grade(args) -> int:
+    from .grading.pipeline import SandboxUnavailable, grade
+    from .grading.sandbox import Limits
+
+    limits = Limits(cell_timeout=args.cell_timeout, submission_timeout=args.timeout, memory_mb=args.memory_mb)
+    try:
+        summary = grade(args.assignment, args.course, jobs=args.jobs, sandbox=not args.no_sandbox,
+                        force=args.force, limits=limits, progress=not args.quiet)
+    except (SandboxUnavailable, LookupError, FileNotFoundError) as err:
+        print(err, file=sys.stderr)
+        return 2
+    print(summary.text())
+    return 0 if not any(o.status == "failed" for o in summary.outcomes) else 1
+
+
+def _cmd_report(args) -> int:
+    from .grading.report import write_report
+
+    path = write_report(args.assignment, args.course, args.output)
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coursekit", description="Helpers for the Seoul-Tokyo course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -64,6 +87,22 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--explain", default="", help="explanation shown after a right answer")
     make.add_argument("--decimals", type=int, default=0)
     make.set_defaults(func=_cmd_selfcheck_make)
+    grade = sub.add_parser("grade", help="grade every submission of an assignment (sandboxed, in parallel)")
+    grade.add_argument("assignment")
+    grade.add_argument("--course", default="autograding", help="nbgrader course folder (default: autograding)")
+    grade.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: cores)")
+    grade.add_argument("--no-sandbox", action="store_true", help="run student code without isolation (trusted work only)")
+    grade.add_argument("--force", action="store_true", help="regrade submissions already graded and unchanged")
+    grade.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per cell (default 30)")
+    grade.add_argument("--timeout", type=float, default=300.0, help="seconds per submission (default 300)")
+    grade.add_argument("--memory-mb", type=int, default=3072, help="memory limit per submission in MB")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    grade.set_defaults(func=_cmd_grade)
+    report = sub.add_parser("report", help="write an HTML report of an assignment's grades")
+    report.add_argument("assignment")
+    report.add_argument("--course", default="autograding")
+    report.add_argument("--output", default=None, help="file to write (default: COURSE/reports/ASSIGNMENT.html)")
+    report.set_defaults(func=_cmd_report)
     return parser
 
 

@@ -1,0 +1,220 @@
+"""Run a submission's code isolated from the course, with limits, and kill all it started.
+
+Isolation uses the operating system's own tools (util-linux ``unshare``):
+
+- new mount, PID, network, IPC and UTS namespaces: no network at all (not even loopback), a
+  private ``/tmp`` holding only this submission's notebook, the course folder (sources,
+  gradebook, other students' work) covered by an empty filesystem, and every process the
+  student started killed when the runner ends;
+- as root, the code runs as the unprivileged user ``nobody`` with no capabilities and
+  ``no_new_privs``; as an ordinary account, an unprivileged user namespace is used instead;
+- resource limits: address space, CPU seconds, processes, file size, open files, no core dumps.
+
+``python -m coursekit.grading.sandbox`` is the small init that runs inside the namespaces
+before handing over to :mod:`coursekit.grading.runner`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+NOBODY = 65534
+PR_SET_NO_NEW_PRIVS = 38
+
+
+@dataclass
+class Limits:
+    """Resource limits for one submission (all configurable from the command line)."""
+
+    memory_mb: int = 3072
+    cpu_seconds: int = 300
+    processes: int = 512
+    file_size_mb: int = 64
+    open_files: int = 256
+    cell_timeout: float = 30.0
+    submission_timeout: float = 300.0
+
+
+@dataclass
+class Sandbox:
+    """How to start the runner: isolated (namespaces) or not (``--no-sandbox``)."""
+
+    isolated: bool = True
+    hide: list[str] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+
+    def command(self, spec_path: str) -> list[str]:
+        init = [sys.executable, "-I", "-m", "coursekit.grading.sandbox", spec_path]
+        if not self.isolated:
+            return init
+        return unshare_prefix() + init
+
+
+def unshare_prefix() -> list[str]:
+    base = ["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc"]
+    if os.geteuid() != 0:
+        base.insert(1, "--map-root-user")
+        base.insert(1, "--user")
+    return base
+
+
+@lru_cache(maxsize=1)
+def check_available() -> str | None:
+    """None if the sandbox can be set up here, else the reason it cannot."""
+    if not shutil.which("unshare"):
+        return "the `unshare` program (util-linux) is not installed"
+    try:
+        probe = subprocess.run(unshare_prefix() + ["sh", "-c", "mount -t tmpfs tmpfs /tmp && echo ok"],
+                               capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        return f"`unshare` could not run ({err})"
+    if probe.returncode != 0 or "ok" not in probe.stdout:
+        why = (probe.stderr or probe.stdout).strip().splitlines()
+        return "Linux namespaces are not available to this account" + (f" ({why[-1]})" if why else "")
+    return None
+
+
+# --- inside the namespaces --------------------------------------------------------------
+
+
+def _mount_tmpfs(target: str, size: str = "16m", mode: str = "755") -> None:
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode={mode},nosuid,nodev", "tmpfs", target],
+                   check=True, capture_output=True)
+
+
+def _hide(path: str) -> None:
+    if os.path.isdir(path):
+        _mount_tmpfs(path, size="1m")
+    elif os.path.exists(path):
+        subprocess.run(["mount", "--bind", "/dev/null", path], check=True, capture_output=True)
+
+
+def _expose(paths: list[str]) -> None:
+    """Let ``nobody`` reach the interpreter and the course package even under a private home.
+
+    For each needed path whose ancestor directory others may not enter (such as ``/root`` with
+    mode 700), that ancestor is covered with an empty filesystem into which only the needed
+    child is bound back. The rest of the private directory stays hidden.
+    """
+    stage = 0
+    for path in sorted({os.path.realpath(p) for p in paths if p}):
+        parts = Path(path).parts
+        for depth in range(1, len(parts) - 1):
+            ancestor = Path(*parts[: depth + 1])
+            child = Path(*parts[: depth + 2])
+            mode = ancestor.stat().st_mode
+            if mode & 0o001:
+                continue
+            holder = Path(f"/tmp/.coursekit-stage-{stage}")
+            stage += 1
+            holder.mkdir()
+            subprocess.run(["mount", "--rbind", str(child), str(holder)], check=True, capture_output=True)
+            _mount_tmpfs(str(ancestor), size="1m")
+            (ancestor / child.name).mkdir()
+            subprocess.run(["mount", "--move", str(holder), str(child)], check=True, capture_output=True)
+            holder.rmdir()
+            break
+
+
+def _drop_privileges() -> None:
+    if os.geteuid() == 0 and os.environ.get("COURSEKIT_SANDBOX_USERNS") != "1":
+        os.setgroups([])
+        os.setresgid(NOBODY, NOBODY, NOBODY)
+        os.setresuid(NOBODY, NOBODY, NOBODY)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+
+
+def _set_limits(limits: dict) -> None:
+    mb = 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limits["memory_mb"] * mb,) * 2)
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 5))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size_mb"] * mb,) * 2)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["open_files"],) * 2)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if os.geteuid() != 0:  # NPROC counts per user; root ignores it
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
+
+
+def init(spec_path: str) -> None:
+    """Prepare the namespaces, drop privileges and replace this process with the runner."""
+    with open(spec_path, encoding="utf-8") as handle:
+        spec = json.load(handle)
+    isolated = spec["isolated"]
+    if isolated:
+        for path in spec["hide"]:
+            _hide(path)
+        _mount_tmpfs("/tmp", size="256m", mode="1777")
+        if os.geteuid() == 0 and os.environ.get("COURSEKIT_SANDBOX_USERNS") != "1":
+            import coursekit
+
+            _expose([sys.executable, sys.prefix, sys.base_prefix, os.path.dirname(coursekit.__file__),
+                      spec.get("data_dir") or ""])
+        if os.path.isdir("/dev/shm"):
+            _mount_tmpfs("/dev/shm", size="64m", mode="1777")
+        work = Path("/tmp/work")
+    else:
+        work = Path(spec["scratch"])
+    work.mkdir(mode=0o755, exist_ok=True)
+    (work / spec["notebook_name"]).write_text(spec["notebook"], encoding="utf-8")
+    plan = work / ".plan.json"
+    plan.write_text(json.dumps({"steps": spec["steps"]}), encoding="utf-8")
+    if isolated and os.geteuid() == 0 and os.environ.get("COURSEKIT_SANDBOX_USERNS") != "1":
+        for path in (work, work / spec["notebook_name"], plan):
+            os.chown(path, NOBODY, NOBODY)
+    os.chdir(work)
+    env = {
+        "PATH": os.path.dirname(sys.executable) + ":/usr/bin:/bin",
+        "HOME": str(work),
+        "LANG": "C.UTF-8",
+        "MPLBACKEND": "Agg",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "IPYTHONDIR": str(work / ".ipython"),
+        "MPLCONFIGDIR": str(work / ".mpl"),
+    }
+    if spec.get("data_dir"):
+        env["COURSEKIT_DATA"] = spec["data_dir"]
+    if isolated:
+        _drop_privileges()
+    _set_limits(spec["limits"])
+    fd = spec["fd"]
+    os.execve(sys.executable, [sys.executable, "-I", "-m", "coursekit.grading.runner", str(plan), str(fd)], env)
+
+
+def write_spec(sandbox: Sandbox, steps: list[dict], notebook_text: str, notebook_name: str, fd: int,
+               data_dir: str | None) -> tuple[str, str]:
+    """Write the init's instructions to a private temporary file; return (spec path, scratch)."""
+    scratch = tempfile.mkdtemp(prefix="coursekit-")
+    os.chmod(scratch, 0o755)
+    spec = {
+        "isolated": sandbox.isolated,
+        "hide": sandbox.hide,
+        "scratch": os.path.join(scratch, "work"),
+        "notebook": notebook_text,
+        "notebook_name": notebook_name,
+        "steps": steps,
+        "fd": fd,
+        "limits": sandbox.limits.__dict__,
+        "data_dir": data_dir,
+    }
+    path = os.path.join(scratch, "spec.json")
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(spec, handle)
+    return path, scratch
+
+
+if __name__ == "__main__":
+    init(sys.argv[1])

@@ -1,0 +1,123 @@
+"""Find each student's submission and check it before anything runs.
+
+Every problem becomes a per-student result; nothing about one student stops the batch.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+MAX_NOTEBOOK_BYTES = 5_000_000
+
+
+@dataclass
+class Submission:
+    student: str
+    folder: Path
+    files: dict[str, Path] = field(default_factory=dict)  # expected name -> file found
+    notebooks: dict[str, object] = field(default_factory=dict)  # expected name -> parsed notebook
+    problems: list[str] = field(default_factory=list)  # reasons a notebook could not be graded
+    notes: list[str] = field(default_factory=list)  # things worth telling, graded anyway
+    timestamp: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.notebooks)
+
+
+def _near(expected: str, names: list[str]) -> str | None:
+    stem = Path(expected).stem
+    for name in names:
+        bare = re.sub(r"\s*(\(\d+\)|-?\s*copy\d*|_\d+)$", "", Path(name).stem, flags=re.I)
+        if bare == stem and name.endswith(".ipynb"):
+            return name
+    close = difflib.get_close_matches(expected, [n for n in names if n.endswith(".ipynb")], n=1, cutoff=0.8)
+    return close[0] if close else None
+
+
+def check(student: str, folder: Path, expected: list[str]) -> Submission:
+    """Check one student's folder against the expected notebook names."""
+    sub = Submission(student, folder)
+    try:
+        present = sorted(p.name for p in folder.iterdir() if p.is_file())
+    except OSError as err:
+        sub.problems.append(f"the submission folder could not be read ({err.strerror})")
+        return sub
+    stamp = folder / "timestamp.txt"
+    if stamp.exists():
+        sub.timestamp = stamp.read_text(encoding="utf-8", errors="replace").strip()[:64] or None
+    used = set()
+    for name in expected:
+        chosen = name if name in present else _near(name, present)
+        if chosen is None:
+            sub.problems.append(f"{name} is missing")
+            continue
+        if chosen != name:
+            sub.notes.append(f"graded {chosen!r} as {name!r} (the file name did not match exactly)")
+        used.add(chosen)
+        path = folder / chosen
+        size = path.stat().st_size
+        if size > MAX_NOTEBOOK_BYTES:
+            sub.problems.append(f"{chosen} is {size / 1e6:.1f} MB, over the {MAX_NOTEBOOK_BYTES / 1e6:.0f} MB limit "
+                                "(clear outputs and resubmit)")
+            continue
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            sub.problems.append(f"{chosen} is not a text file (is it really a notebook?)")
+            continue
+        except json.JSONDecodeError as err:
+            sub.problems.append(f"{chosen} is not valid JSON (line {err.lineno}): the file is damaged")
+            continue
+        if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
+            sub.problems.append(f"{chosen} has no list of cells: it is not a Jupyter notebook")
+            continue
+        if raw.get("nbformat") != 4:
+            sub.problems.append(f"{chosen} is in notebook format {raw.get('nbformat')!r}; format 4 is needed")
+            continue
+        try:
+            nb = nbformat.from_dict(raw)
+            nb = nbformat.v4.upgrade(nb) if nb.get("nbformat_minor", 0) < 5 else nb
+            for cell in nb.cells:
+                cell.setdefault("metadata", {})
+                cell.setdefault("source", "")
+                if isinstance(cell.source, list):
+                    cell.source = "".join(cell.source)
+                if cell.get("cell_type") not in {"code", "markdown", "raw"}:
+                    raise ValueError(f"unknown cell type {cell.get('cell_type')!r}")
+        except Exception as err:  # noqa: BLE001 - any malformed structure is the student's problem only
+            sub.problems.append(f"{chosen} is not a valid notebook ({str(err)[:120]})")
+            continue
+        ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
+               if isinstance(c.metadata.get("nbgrader"), dict)]
+        dupes = sorted({i for i in ids if i and ids.count(i) > 1})
+        if dupes:
+            sub.notes.append(f"{chosen}: repeated grade ids {', '.join(map(str, dupes))} (the first copy is graded)")
+        bad = [c for c in nb.cells if "nbgrader" in c.metadata and not isinstance(c.metadata["nbgrader"], dict)]
+        if bad:
+            sub.notes.append(f"{chosen}: {len(bad)} cell(s) with damaged nbgrader metadata were treated as extra cells")
+        sub.files[name] = path
+        sub.notebooks[name] = nb
+    extra = sorted(set(present) - used - {"timestamp.txt"})
+    if extra:
+        sub.notes.append("extra files ignored (never run or copied): " + ", ".join(extra[:10]))
+    return sub
+
+
+def find(course: Path, assignment: str, expected: list[str]) -> list[Submission]:
+    """Every ``submitted/<student>/<assignment>/`` folder, checked."""
+    root = course / "submitted"
+    out = []
+    if not root.is_dir():
+        return out
+    for student_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        folder = student_dir / assignment
+        if folder.is_dir():
+            out.append(check(student_dir.name, folder, expected))
+    return out

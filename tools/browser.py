@@ -1,0 +1,261 @@
+"""Drive the course in a real browser: Debian's Chromium through Playwright, loopback only.
+
+Shared by the browser tests (``tests/browser/``) and the benchmarks (``benchmarks/``).
+Playwright's own browser downloads do not work here; Debian's ``chromium`` package is used
+instead (``apt-get install -y chromium``), found at ``$CHROMIUM`` or ``/usr/bin/chromium``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Flags that matter on a machine with no network: without the background-networking ones
+# Chromium keeps trying to reach Google's services.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions", "--disable-dev-shm-usage",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+
+
+def chromium_path() -> str | None:
+    """The Chromium to use, or None when it is not installed."""
+    for candidate in [os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")]:
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def missing_browser_reason() -> str | None:
+    """Why browser tests cannot run here (None when they can)."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return ("the Python package playwright is not installed "
+                "(.venv/bin/uv pip install --python .venv/bin/python -r requirements/browser.txt)")
+    if chromium_path() is None:
+        return "Chromium is not installed (apt-get install -y chromium); Playwright's own browsers do not download here"
+    return None
+
+
+@contextlib.contextmanager
+def chromium(headless: bool = True):
+    """A Playwright Chromium browser (Debian's build), closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path(), headless=headless,
+                                     args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
+                      ".json": "application/json", ".ipynb": "application/json", ".whl": "application/zip"}
+
+    def log_message(self, *args):  # keep test output clean
+        pass
+
+    def end_headers(self):
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+@contextlib.contextmanager
+def static_server(folder: Path):
+    """Serve a folder on http://127.0.0.1:<port>/ in a thread; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def jupyter_lab(root: Path = ROOT, *, token: str = "browsertest", extra_args: list[str] | None = None,
+                env: dict | None = None, cwd: Path | None = None, timeout: float = 120):
+    """``make lab`` on a free loopback port (no browser opened); yields (base_url, token, log_path).
+
+    The server runs from the project's own set-up: the Makefile's `lab` target, which installs
+    .venv if needed and opens the start lesson."""
+    port = free_port()
+    args = [f"--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
+            "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            *(extra_args or [])]
+    runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"jupyter-runtime-{port}"
+    full_env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(runtime), **(env or {}))
+    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"jupyter-lab-{port}.log"
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(["make", "-s", "lab", "LAB_ARGS=" + " ".join(args)], cwd=cwd or root,
+                            env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}api/status?token={token}", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"JupyterLab did not start; see {log_path}:\n"
+                                   + log_path.read_text(errors="replace")[-3000:])
+            time.sleep(0.3)
+        yield base, token, log_path
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+        log.close()
+
+
+# ------------------------------------------------------------------ JupyterLab / JupyterLite UI
+
+ALLOWED_HOSTS = ("127.0.0.1", "localhost")
+
+
+def guard_network(page, outside: list[str]) -> None:
+    """Abort (and record) every request that would leave the machine."""
+    from urllib.parse import urlparse
+
+    def route(r):
+        url = r.request.url
+        host = urlparse(url).hostname or ""
+        if url.startswith(("data:", "blob:", "about:")) or host in ALLOWED_HOSTS:
+            r.continue_()
+        else:
+            outside.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+
+
+def wait_for_notebook(page, timeout: float = 120_000) -> None:
+    page.wait_for_selector(".jp-NotebookPanel .jp-Notebook .jp-Cell", timeout=timeout)
+
+
+NOTEBOOK_STATE_JS = """() => {
+  const app = window.jupyterapp || window.jupyterlab;
+  if (!app) return null;
+  const widget = app.shell.currentWidget;
+  if (!widget || !widget.content || !widget.content.model) return null;
+  const cells = widget.content.model.cells;
+  let code = 0, done = 0, errors = 0;
+  const kernel = widget.sessionContext && widget.sessionContext.session
+                 && widget.sessionContext.session.kernel;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells.get(i);
+    if (c.type !== 'code') continue;
+    code++;
+    if (c.executionCount) done++;
+    const outs = c.outputs;
+    for (let j = 0; j < outs.length; j++) if (outs.get(j).type === 'error') errors++;
+  }
+  return {code, done, errors, status: kernel ? kernel.status : 'none',
+          kernelName: kernel ? kernel.name : null};
+}"""
+
+
+def notebook_state(page) -> dict | None:
+    return page.evaluate(NOTEBOOK_STATE_JS)
+
+
+def wait_for_kernel_idle(page, timeout: float = 180) -> dict:
+    deadline = time.monotonic() + timeout
+    state = None
+    while time.monotonic() < deadline:
+        state = notebook_state(page)
+        if state and state["status"] == "idle":
+            return state
+        time.sleep(0.25)
+    raise TimeoutError(f"kernel not idle after {timeout} s: {state}")
+
+
+def run_all_cells(page, timeout: float = 300) -> dict:
+    """Run → Run All Cells through the menu, then wait until every code cell has run."""
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    return wait_for_all_executed(page, timeout)
+
+
+def wait_for_all_executed(page, timeout: float = 300) -> dict:
+    deadline = time.monotonic() + timeout
+    state = None
+    while time.monotonic() < deadline:
+        state = notebook_state(page)
+        if state and state["code"] and state["done"] == state["code"] and state["status"] == "idle":
+            return state
+        if state and state["status"] in {"dead", "unknown"}:
+            break
+        time.sleep(0.3)
+    raise TimeoutError(f"cells did not all run within {timeout} s: {state}")
+
+
+def replace_and_run_cell(page, old_source: str, new_source: str) -> None:
+    """Find the code cell whose source is ``old_source``, type ``new_source`` into it, run it."""
+    index = page.evaluate("""([old]) => {
+      const nb = (window.jupyterapp || window.jupyterlab).shell.currentWidget.content;
+      for (let i = 0; i < nb.model.cells.length; i++)
+        if (nb.model.cells.get(i).sharedModel.getSource().trim() === old) { nb.activeCellIndex = i; return i; }
+      return -1; }""", [old_source])
+    if index < 0:
+        raise LookupError(f"no cell with source {old_source!r}")
+    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+    cell.scroll_into_view_if_needed()
+    editor = cell.locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type(new_source)
+    page.keyboard.press("Shift+Enter")
+
+
+def cell_output_text(page, source: str, timeout: float = 60) -> str:
+    """The text of the outputs of the code cell whose source is ``source``, once it has any."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        text = page.evaluate("""([src]) => {
+          const nb = (window.jupyterapp || window.jupyterlab).shell.currentWidget.content;
+          for (let i = 0; i < nb.widgets.length; i++) {
+            const w = nb.widgets[i];
+            if (w.model.sharedModel.getSource().trim() === src && w.model.type === 'code'
+                && w.model.executionCount && w.outputArea) return w.outputArea.node.innerText;
+          }
+          return null; }""", [source])
+        if text:
+            return text
+        time.sleep(0.3)
+    raise TimeoutError(f"no output for cell {source!r}")
