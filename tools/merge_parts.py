@@ -33,7 +33,13 @@ TABLES = {
 
 def read(path: Path) -> list[dict[str, str]]:
     with open(path, encoding="utf-8-sig", newline="") as handle:
-        return [{k.strip(): (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+        reader = csv.DictReader(handle)
+        rows = []
+        for row in reader:
+            if None in row or any(v is None for v in row.values()):
+                raise SystemExit(f"{path.name}, line {reader.line_num}: wrong number of values (check commas and quotes)")
+            rows.append({k.strip(): v.strip() for k, v in row.items()})
+        return rows
 
 
 def write(path: Path, rows: list[dict[str, str]], fields: list[str]) -> None:
@@ -47,7 +53,8 @@ def write(path: Path, rows: list[dict[str, str]], fields: list[str]) -> None:
 
 
 def norm_url(url: str) -> str:
-    return url.strip().rstrip("/").replace("http://", "https://").lower()
+    url = url.strip().rstrip("/").replace("http://", "https://").lower()
+    return url.replace("https://www.", "https://")
 
 
 def main() -> int:
@@ -62,7 +69,9 @@ def main() -> int:
                 errors.append(f"{part.name}: id {row['id']} is used for two URLs")
                 continue
             if key in by_url:
-                rename[row["id"]] = by_url[key]["id"]
+                if row["id"] != by_url[key]["id"]:
+                    rename[row["id"]] = by_url[key]["id"]
+                    print(f"note: {part.name}: {row['id']} is the same URL as {by_url[key]['id']}; cite that id")
                 continue
             by_url[key] = row
             by_id[row["id"]] = row

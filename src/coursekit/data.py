@@ -262,5 +262,8 @@ def cite(name: str) -> str:
     if not attribution:
         titles = [src.get("title", "") for src in res.get("sources", [])]
         attribution = "; ".join(t for t in titles if t)
-    licences = ", ".join(lic.get("name", "") for lic in res.get("licenses", []))
+    licences = ", ".join(LICENCE_NAMES.get(lic.get("name", ""), lic.get("name", "")) for lic in res.get("licenses", []))
     return f"Data: {attribution} ({licences})."
+
+
+LICENCE_NAMES = {"CC-BY-4.0": "CC BY 4.0", "US-PD": "US public domain", "Apache-2.0": "Apache-2.0"}

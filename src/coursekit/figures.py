@@ -67,7 +67,7 @@ def _colours(values: list[str]) -> dict[str, str]:
     return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(values)}
 
 
-def _groups(table: pd.DataFrame, color: str | None) -> list[tuple[str | None, pd.DataFrame]]:
+def _groups(table: pd.DataFrame, color: str | None, warn: bool = True) -> list[tuple[str | None, pd.DataFrame]]:
     if color is None:
         return [(None, table)]
     values = table[color].astype(str)
@@ -75,7 +75,7 @@ def _groups(table: pd.DataFrame, color: str | None) -> list[tuple[str | None, pd
         table[color].cat.categories.astype(str) if hasattr(table[color], "cat") else sorted(values.unique())
     ))
     order = [v for v in order if (values == v).any()]
-    if len(order) > MAX_GROUPS:
+    if warn and len(order) > MAX_GROUPS:
         warnings.warn(msg.MANY_GROUPS_WARNING.format(column=color, count=len(order)), stacklevel=3)
     return [(v, table[values == v]) for v in order]
 
@@ -93,6 +93,19 @@ def _finish(fig: go.Figure, *, title: str, source: str | None, xlabel: str, ylab
     return fig
 
 
+def _fmt(value) -> str:
+    """A value as a reader would write it: 1960 not 1960.0, 4.73e+10 as 47,300,000,000."""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}" if abs(value) >= 10000 else str(value)
+    if isinstance(value, float):
+        return f"{value:,.3g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return str(value)
+
+
 def _label(name: str | None) -> str:
     return "" if name is None else str(name).replace("_", " ")
 
@@ -106,11 +119,8 @@ def _extremes(table: pd.DataFrame, x: str, y: str) -> str:
     if data.empty:
         return "There are no values to show."
     top, low = data.loc[data[y].idxmax()], data.loc[data[y].idxmin()]
-    fmt = lambda v: f"{v:,.3g}" if isinstance(v, float) else f"{v:,}" if isinstance(v, int) else str(v)
-    def fx(v):
-        return v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp) else str(v)
-    return (f"The highest {_label(y)} is {fmt(top[y])} ({fx(top[x])}); "
-            f"the lowest is {fmt(low[y])} ({fx(low[x])}).")
+    return (f"The highest {_label(y)} is {_fmt(top[y])} ({_fmt(top[x])}); "
+            f"the lowest is {_fmt(low[y])} ({_fmt(low[x])}).")
 
 
 def bar_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None, title: str,
@@ -130,7 +140,11 @@ def bar_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None, 
                     marker_color=colours.get(group, PALETTE[0]))
     fig.update_layout(barmode="stack" if stacked else "group", showlegend=color is not None)
     auto = f"Bar chart: {title}. It shows {_label(y)} for each {_label(x)}"
-    auto += f", split by {_label(color)} ({', '.join(_name(g) for g, _ in groups)})." if color else "."
+    if color:
+        totals = ", ".join(f"{_name(g)} {_fmt(part[y].sum())}" for g, part in groups)
+        auto += f", split by {_label(color)}; totals: {totals}."
+    else:
+        auto += "."
     if color is None:
         auto += " " + _extremes(table, x, y)
     return _finish(fig, title=title, source=source, xlabel=xlabel or _label(x), ylabel=ylabel or _label(y),
@@ -163,7 +177,7 @@ def line_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None,
         valid = part[[x, y]].dropna()
         if not valid.empty and group is not None:
             first, last = valid.iloc[0], valid.iloc[-1]
-            parts.append(f"{_name(group)} from {first[y]:,.3g} in {first[x]} to {last[y]:,.3g} in {last[x]}")
+            parts.append(f"{_name(group)} from {_fmt(first[y])} in {_fmt(first[x])} to {_fmt(last[y])} in {_fmt(last[x])}")
     if log_y:
         fig.update_yaxes(type="log")
     auto = f"Line chart: {title}. It shows {_label(y)} by {_label(x)}"
@@ -206,7 +220,7 @@ def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline", color_by: 
     True
     """
     _check(events, ["date", "title", color_by], "timeline_figure")
-    groups = _groups(events, color_by)
+    groups = _groups(events, color_by, warn=False)  # each row is labelled, so colours may repeat
     colours = _colours([g for g, _ in groups])
     fig = go.Figure()
     for group, part in groups:

@@ -130,8 +130,12 @@ def actors_long(events: pd.DataFrame | None = None) -> pd.DataFrame:
     return long.reset_index(drop=True)
 
 
-def yearly_counts(table: pd.DataFrame, date_column: str = "date", by: str | None = None) -> pd.DataFrame:
+def yearly_counts(table: pd.DataFrame, date_column: str = "date", by: str | None = None,
+                  start: int | None = None, end: int | None = None) -> pd.DataFrame:
     """Count rows per calendar year (and per group), filling years with none as 0.
+
+    The years run from ``start`` (default: the first year in the table) to ``end`` (default:
+    the last), so that quiet years at either end show as 0 rather than disappear.
 
     Examples
     --------
@@ -140,12 +144,18 @@ def yearly_counts(table: pd.DataFrame, date_column: str = "date", by: str | None
     2
     >>> int(counts.set_index("year").loc[2010, "count"])
     0
+    >>> yearly_counts(load("nuclear_tests"), "date_utc", start=2000, end=2020)["year"].agg(["min", "max"]).tolist()
+    [2000, 2020]
     """
     _require_table(table, "yearly_counts", [date_column] + ([by] if by else []))
     years = table[date_column].dt.year
-    if table.empty:
+    if table.empty and (start is None or end is None):
         return pd.DataFrame({"year": [], "count": []})
-    span = range(int(years.min()), int(years.max()) + 1)
+    first = int(years.min()) if start is None else int(start)
+    last = int(years.max()) if end is None else int(end)
+    years = years[(years >= first) & (years <= last)]
+    table = table.loc[years.index]
+    span = range(first, last + 1)
     if by is None:
         counts = years.value_counts().reindex(span, fill_value=0).rename_axis("year").reset_index(name="count")
         return counts

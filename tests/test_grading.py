@@ -1,0 +1,284 @@
+"""The grading pipeline against hostile, broken and ordinary submissions.
+
+Each submission has an expected score (q1 2 points, q2 2, q3 3; the written answer is left for
+manual grading). Most cases share one grading run, so the suite stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from coursekit.grading.execute import run_steps
+from coursekit.grading.pipeline import Grader, SandboxUnavailable, grade
+from coursekit.grading.sandbox import Limits, Sandbox, check_available
+from gradingkit import (ASSIGNMENT, CORRECT, MARKER, answered, auto_scores, make_course, release, submit,
+                        total)
+from nbgraderkit import env, nbgrader
+
+pytestmark = pytest.mark.slow
+
+SANDBOX = check_available() is None
+needs_sandbox = pytest.mark.skipif(not SANDBOX, reason=f"no sandbox here: {check_available()}")
+
+
+@pytest.fixture(scope="module")
+def base_course(tmp_path_factory):
+    return make_course(tmp_path_factory.mktemp("grading"))
+
+
+@pytest.fixture
+def course(base_course, tmp_path):
+    target = tmp_path / "course"
+    shutil.copytree(base_course, target)
+    return target
+
+
+def _survivors(marker: str) -> list[str]:
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if marker in cmd:
+                found.append(cmd)
+    return found
+
+
+HOSTILE = {
+    # name: (answers, extra cells, expected auto total, extra files)
+    "correct": (CORRECT, [], 7, {}),
+    "partly": ({**CORRECT, "q2": "first_year = 2005"}, [], 5, {}),
+    "unicode": ({**CORRECT, "q1": "이름 = '독도 / 竹島'  # 한국어 주석\nn_tests = len(tests)"}, [], 7, {}),
+    "transformer": ({"q1": "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"}, [], 0, {}),
+    "shadow-module": ({}, [], 0, {"pandas.py": "raise SystemExit", "coursekit.py": "x = 1"}),
+    "monkeypatch": ({
+        "q1": ("import builtins, pandas as pd\n"
+               "class Anything:\n    def __eq__(self, o): return True\n    def __gt__(self, o): return True\n"
+               "    def __int__(self): return 6\n"
+               "builtins.len = lambda x: 6\nbuiltins.isinstance = lambda *a: True\n"
+               "pd.DataFrame.__eq__ = lambda *a: True\nAssertionError.__init__ = lambda *a: None\n"
+               "n_tests = Anything()"),
+        "q2": "first_year = Anything()", "q3": "big = Anything()"}, [], 0, {}),
+    "exit-in-q2": ({**CORRECT, "q2": "import os\nos._exit(3)"}, [], 5, {}),
+    "stubborn-loop-q2": ({**CORRECT, "q2": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"}, [], 5, {}),
+    "plain-loop-q2": ({**CORRECT, "q2": "while True:\n    pass"}, [], 5, {}),
+    "stderr-warning": ({**CORRECT, "q1": "import sys, warnings\nwarnings.warn('careful')\nprint('noise', file=sys.stderr)\nn_tests = len(tests)"}, [], 7, {}),
+    "huge-output": (CORRECT, [(3, "print('x' * 50_000_000)")], 7, {}),
+    "memory-hog": (CORRECT, [(3, "try:\n    blob = bytearray(10**11)\nexcept MemoryError:\n    pass")], 7, {}),
+    "signals": ({**CORRECT, "q1": "import os, signal\nfor target in (os.getppid(), 1, -1):\n    try:\n        os.kill(target, signal.SIGKILL)\n    except Exception:\n        pass\nn_tests = len(tests)"}, [], 7, {}),
+    "survivors": ({**CORRECT, "q1": f"import subprocess, os\nsubprocess.Popen(['sleep', '97', '{MARKER}'], start_new_session=True)\n"
+                   f"if os.fork() == 0:\n    os.setsid()\n    os.execvp('sleep', ['sleep', '96', '{MARKER}'])\nn_tests = len(tests)"}, [], 7, {}),
+    "sys-exit": ({**CORRECT, "q2": "import sys\nsys.exit(0)"}, [], 5, {}),
+}
+
+
+def _snoop(course: Path) -> str:
+    return (f"import sqlite3, os\nreport = []\n"
+            f"for path in [{str(course / 'source' / ASSIGNMENT / 'hw.ipynb')!r}, {str(course / 'gradebook.db')!r}]:\n"
+            "    try:\n        report.append(open(path, 'rb').read(200))\n    except Exception as e:\n        report.append(repr(e))\n"
+            "try:\n"
+            f"    db = sqlite3.connect({str(course / 'gradebook.db')!r})\n"
+            "    db.execute('update grade set auto_score = 300')\n    db.commit()\n"
+            "except Exception as e:\n    report.append(repr(e))\n"
+            f"report.append(os.listdir({str(course)!r}))\nprint(report)\nn_tests = len(tests)")
+
+
+@needs_sandbox
+def test_hostile_and_ordinary_submissions_get_exactly_their_scores(course):
+    for student, (answers, extra, _, files) in HOSTILE.items():
+        submit(course, student, answered(course, answers, extra_cells=extra), extra_files=files)
+    submit(course, "blank", release(course))
+    submit(course, "snoop", answered(course, {"q1": _snoop(course)}))
+    submit(course, "renamed", answered(course, CORRECT), name="hw (1).ipynb")
+    submit(course, "bad-json", raw='{"cells": [')
+    submit(course, "old-format", raw=json.dumps({"nbformat": 3, "worksheets": [], "cells": []}))
+    pasted = answered(course, {"q2": CORRECT["q2"], "q3": CORRECT["q3"]})
+    stale = [c for c in pasted.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1-tests"][0].copy()
+    stale.source = "n_tests = 'pasted cell with stale metadata'"
+    pasted.cells.insert(2, stale)
+    submit(course, "stale-metadata", pasted)
+    dup = answered(course, CORRECT)
+    first = [c for c in dup.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1"][0]
+    copy = first.copy()
+    first.source = "# YOUR CODE HERE\nraise NotImplementedError()"
+    dup.cells.insert(dup.cells.index(first) + 1, copy)
+    submit(course, "duplicate-id", dup)
+    retyped = answered(course, {})
+    for cell in retyped.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id", "").endswith("-tests"):
+            cell.source = "pass  # tests deleted by the student"
+    submit(course, "deleted-tests", retyped)
+
+    summary = grade(ASSIGNMENT, course, jobs=2, limits=Limits(cell_timeout=4, submission_timeout=120), progress=False)
+    outcomes = {o.student: o for o in summary.outcomes}
+    scores = auto_scores(course)
+    expected = {s: e for s, (_, _, e, _) in HOSTILE.items()} | {
+        "blank": 0, "snoop": 2, "renamed": 7, "stale-metadata": 5, "duplicate-id": 7, "deleted-tests": 0}
+    got = {s: total(scores[s]) for s in expected}
+    assert got == expected
+    assert outcomes["bad-json"].status == "rejected" and "not valid JSON" in outcomes["bad-json"].reasons[0]
+    assert outcomes["old-format"].status == "rejected" and "format 3" in outcomes["old-format"].reasons[0]
+    assert not [o for o in summary.outcomes if o.status == "failed"], summary.text()
+    assert any("did not match exactly" in r for r in outcomes["renamed"].reasons)
+    assert any("extra files ignored" in r for r in outcomes["shadow-module"].reasons)
+    assert any("more than once" in r for r in outcomes["duplicate-id"].reasons)
+    # the written answer waits for a person (or is 0 when blank)
+    assert scores["correct"]["w1"] is None and scores["blank"]["w1"] == 0
+
+    # the snooping student saw neither the source, the gradebook nor the course folder
+    graded = nbformat.read(course / "autograded" / "snoop" / ASSIGNMENT / "hw.ipynb", as_version=4)
+    text = json.dumps([c.get("outputs") for c in graded.cells])
+    assert "BEGIN HIDDEN" not in text and "SQLite format" not in text and "nbgrader" not in text
+    assert "[]" in text  # the course folder looked empty from inside
+    # only the grader wrote the gradebook: no score is 300
+    assert all(v != 300 for s in scores.values() for v in s.values())
+    # nothing the students started is still running
+    assert _survivors(MARKER) == []
+    # a 50 MB print became a short, capped output
+    huge = course / "autograded" / "huge-output" / ASSIGNMENT / "hw.ipynb"
+    assert huge.stat().st_size < 500_000
+    # every score change is logged
+    log = [json.loads(line) for line in (course / "grading-log.jsonl").read_text().splitlines()]
+    assert {e["student"] for e in log if "new" in e} >= {"correct", "partly", "unicode"}
+    # feedback works from these grades and never shows hidden tests
+    nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
+    page = (course / "feedback" / "correct" / ASSIGNMENT / "hw.html").read_text(encoding="utf-8")
+    assert "there are six tests" not in page and "hidden tests are not shown" in page
+    proc = nbgrader(course, "export")
+    assert "correct" in (course / "grades.csv").read_text()
+    del proc
+
+
+@needs_sandbox
+def test_rerun_skips_exactly_what_is_done(course):
+    submit(course, "a", answered(course, CORRECT))
+    submit(course, "b", answered(course, {"q1": CORRECT["q1"]}))
+    first = grade(ASSIGNMENT, course, jobs=2, progress=False)
+    assert first.counts() == {"graded": 2}
+    second = grade(ASSIGNMENT, course, jobs=2, progress=False)
+    assert second.counts() == {"unchanged": 2}
+    submit(course, "b", answered(course, CORRECT))
+    third = grade(ASSIGNMENT, course, jobs=2, progress=False)
+    assert third.counts() == {"graded": 1, "unchanged": 1}
+    assert total(auto_scores(course)["b"]) == 7
+
+
+@needs_sandbox
+def test_kill_minus_9_then_rerun_reaches_the_same_grades(course, tmp_path):
+    mix = [CORRECT, {"q1": CORRECT["q1"]}, {}, {**CORRECT, "q3": "big = tests"}, CORRECT, {"q2": CORRECT["q2"]}]
+    for i, answers in enumerate(mix):
+        submit(course, f"s{i}", answered(course, answers))
+    reference = tmp_path / "reference"
+    shutil.copytree(course, reference)
+    grade(ASSIGNMENT, reference, jobs=2, progress=False)
+    expected = {s: total(v) for s, v in auto_scores(reference).items()}
+
+    cmd = [sys.executable, "-m", "coursekit.cli", "grade", ASSIGNMENT, "--course", str(course), "--jobs", "1", "--quiet"]
+    proc = subprocess.Popen(cmd, env=env(), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = course / "autograded" / ".coursekit" / ASSIGNMENT
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(journal.glob("*.json"))) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = len(list(journal.glob("*.json")))
+    assert 1 <= done_before < len(mix), "the kill should land in the middle of the batch"
+
+    summary = grade(ASSIGNMENT, course, jobs=2, progress=False)
+    assert summary.counts().get("unchanged", 0) == done_before
+    assert summary.counts().get("graded", 0) == len(mix) - done_before
+    assert {s: total(v) for s, v in auto_scores(course).items()} == expected
+
+
+@needs_sandbox
+def test_a_locked_gradebook_delays_but_does_not_stop_grading(course):
+    for i in range(2):
+        submit(course, f"s{i}", answered(course, CORRECT))
+    db = sqlite3.connect(course / "gradebook.db", timeout=30, check_same_thread=False)
+    db.execute("begin exclusive")
+    release_lock = threading.Timer(4.0, db.rollback)
+    release_lock.start()
+    try:
+        summary = grade(ASSIGNMENT, course, jobs=2, progress=False)
+    finally:
+        release_lock.join()
+        db.close()
+    assert summary.counts() == {"graded": 2}
+    assert all(total(v) == 7 for v in auto_scores(course).values())
+
+
+@needs_sandbox
+def test_sandbox_isolation_directly(tmp_path):
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(1)
+    port = server.getsockname()[1]
+    secret = tmp_path / "course"
+    secret.mkdir()
+    (secret / "gradebook.db").write_text("secret")
+    code = (f"import os, socket, subprocess\nresult = {{}}\n"
+            f"try:\n    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n    result['net'] = 'connected'\n"
+            f"except OSError as e:\n    result['net'] = 'blocked'\n"
+            f"try:\n    result['dns'] = socket.gethostbyname('pypi.org')\nexcept OSError:\n    result['dns'] = 'blocked'\n"
+            f"result['course'] = os.listdir({str(secret)!r})\nresult['uid'] = os.getuid()\n"
+            f"result['cwd'] = sorted(os.listdir('.'))\n"
+            f"subprocess.Popen(['sleep', '95', '{MARKER}-iso'], start_new_session=True)\n")
+    steps = [{"kind": "answer", "grade_id": "q", "source": code, "export": ["result"]}]
+    results, notes = run_steps(steps, "{}", "sub.ipynb", Sandbox(isolated=True, hide=[str(secret)]))
+    server.close()
+    from coursekit.grading.snapshot import decode
+
+    assert results[0].ok, results[0].error
+    result = decode(results[0].snapshot)["result"]
+    assert result["net"] == "blocked" and result["dns"] == "blocked"
+    assert result["course"] == []
+    assert result["cwd"] == [".plan.json", "sub.ipynb"]
+    if os.geteuid() == 0:
+        assert result["uid"] == 65534
+    assert _survivors(f"{MARKER}-iso") == []
+
+
+def test_refuses_without_a_sandbox_unless_told(course, monkeypatch):
+    import coursekit.grading.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "check_available", lambda: "namespaces are disabled (test)")
+    with pytest.raises(SandboxUnavailable, match="--no-sandbox"):
+        Grader(course, ASSIGNMENT)
+    submit(course, "trusted", answered(course, CORRECT))
+    summary = grade(ASSIGNMENT, course, sandbox=False, progress=False)
+    assert summary.counts() == {"graded": 1}
+    assert total(auto_scores(course)["trusted"]) == 7
+
+
+def test_cli_reports_a_missing_assignment_clearly(course):
+    proc = subprocess.run([sys.executable, "-m", "coursekit.cli", "grade", "nope", "--course", str(course), "--no-sandbox"],
+                          capture_output=True, text=True, env=env())
+    assert proc.returncode == 2 and "generate_assignment nope" in proc.stderr
+
+
+@needs_sandbox
+def test_report_has_charts_and_works_offline(course):
+    submit(course, "a", answered(course, CORRECT))
+    submit(course, "b", release(course))
+    grade(ASSIGNMENT, course, progress=False)
+    proc = subprocess.run([sys.executable, "-m", "coursekit.cli", "report", ASSIGNMENT, "--course", str(course)],
+                          capture_output=True, text=True, env=env())
+    assert proc.returncode == 0, proc.stderr
+    page = (course / "reports" / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
+    assert page.count("Plotly.newPlot") == 2 and "cdn.plot.ly" not in page
+    assert "Share of students passing" in page
