@@ -7,6 +7,7 @@ manual grading). Most cases share one grading run, so the suite stays quick.
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import signal
@@ -61,7 +62,7 @@ def _survivors(marker: str) -> list[str]:
 
 HOSTILE = {
     # name: (answers, extra cells, expected auto total, extra files)
-    "correct": (CORRECT, [], 7, {}),
+    "correct": ({**CORRECT, "w1": "Six tests, the first in 2006 [@usgs-comcat]."}, [], 7, {}),
     "partly": ({**CORRECT, "q2": "first_year = 2005"}, [], 5, {}),
     "unicode": ({**CORRECT, "q1": "이름 = '독도 / 竹島'  # 한국어 주석\nn_tests = len(tests)"}, [], 7, {}),
     "transformer": ({"q1": "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"}, [], 0, {}),
@@ -95,7 +96,8 @@ def _snoop(course: Path) -> str:
             f"    db = sqlite3.connect({str(course / 'gradebook.db')!r})\n"
             "    db.execute('update grade set auto_score = 300')\n    db.commit()\n"
             "except Exception as e:\n    report.append(repr(e))\n"
-            f"report.append(os.listdir({str(course)!r}))\nprint(report)\nn_tests = len(tests)")
+            f"try:\n    report.append(os.listdir({str(course)!r}))\nexcept Exception as e:\n    report.append(repr(e))\n"
+            "print(report)\nn_tests = len(tests)")
 
 
 @needs_sandbox
@@ -144,7 +146,7 @@ def test_hostile_and_ordinary_submissions_get_exactly_their_scores(course):
     graded = nbformat.read(course / "autograded" / "snoop" / ASSIGNMENT / "hw.ipynb", as_version=4)
     text = json.dumps([c.get("outputs") for c in graded.cells])
     assert "BEGIN HIDDEN" not in text and "SQLite format" not in text and "nbgrader" not in text
-    assert "[]" in text  # the course folder looked empty from inside
+    assert "[]" in text or "No such file" in text  # the course folder is empty or absent inside
     # only the grader wrote the gradebook: no score is 300
     assert all(v != 300 for s in scores.values() for v in s.values())
     # nothing the students started is still running
@@ -235,7 +237,8 @@ def test_sandbox_isolation_directly(tmp_path):
             f"try:\n    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n    result['net'] = 'connected'\n"
             f"except OSError as e:\n    result['net'] = 'blocked'\n"
             f"try:\n    result['dns'] = socket.gethostbyname('pypi.org')\nexcept OSError:\n    result['dns'] = 'blocked'\n"
-            f"result['course'] = os.listdir({str(secret)!r})\nresult['uid'] = os.getuid()\n"
+            f"try:\n    result['course'] = os.listdir({str(secret)!r})\nexcept OSError:\n    result['course'] = 'absent'\n"
+            f"result['uid'] = os.getuid()\n"
             f"result['cwd'] = sorted(os.listdir('.'))\n"
             f"subprocess.Popen(['sleep', '95', '{MARKER}-iso'], start_new_session=True)\n")
     steps = [{"kind": "answer", "grade_id": "q", "source": code, "export": ["result"]}]
@@ -246,8 +249,8 @@ def test_sandbox_isolation_directly(tmp_path):
     assert results[0].ok, results[0].error
     result = decode(results[0].snapshot)["result"]
     assert result["net"] == "blocked" and result["dns"] == "blocked"
-    assert result["course"] == []
-    assert result["cwd"] == [".plan.json", "sub.ipynb"]
+    assert result["course"] in ([], "absent")
+    assert "sub.ipynb" in result["cwd"] and set(result["cwd"]) <= {".plan.json", "sub.ipynb", ".ipython", ".mpl"}
     if os.geteuid() == 0:
         assert result["uid"] == 65534
     assert _survivors(f"{MARKER}-iso") == []
@@ -280,5 +283,5 @@ def test_report_has_charts_and_works_offline(course):
                           capture_output=True, text=True, env=env())
     assert proc.returncode == 0, proc.stderr
     page = (course / "reports" / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
-    assert page.count("Plotly.newPlot") == 2 and "cdn.plot.ly" not in page
+    assert page.count("Plotly.newPlot") == 2 and not re.search(r"<script[^>]+src=.https?:", page)
     assert "Share of students passing" in page

@@ -13,11 +13,15 @@ import os
 import select
 import shutil
 import signal
+import socket
 import subprocess
+import sys
+import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 
-from .sandbox import Sandbox, write_spec
+from .sandbox import Sandbox
 
 ACTIVE: set = set()  # runner processes alive now, killed on Ctrl-C or exit
 GRACE = 3.0  # seconds an interrupted cell gets to stop before everything is killed
@@ -36,43 +40,97 @@ class StepResult:
     snapshot: str | None = None
 
 
-def _kill(proc: subprocess.Popen) -> None:
+def _killpg(pid: int, sig: int) -> None:
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        os.killpg(pid, sig)
     except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:  # pragma: no cover - a process in uninterruptible sleep
         pass
 
 
 def kill_all() -> None:
-    """Kill every runner still alive (and all it started)."""
-    for proc in list(ACTIVE):
-        _kill(proc)
-        ACTIVE.discard(proc)
+    """Kill every sandbox still alive (and all it started)."""
+    for pid in list(ACTIVE):
+        _killpg(pid, signal.SIGKILL)
+        ACTIVE.discard(pid)
+
+
+class Zygote:
+    """Client of the fork server (:mod:`coursekit.grading.zygote`): one per process and mode."""
+
+    def __init__(self):
+        parent, child = socket.socketpair()
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+        if os.geteuid() != 0:
+            env["COURSEKIT_SANDBOX_USERNS"] = "1"
+        self.proc = subprocess.Popen([sys.executable, "-I", "-m", "coursekit.grading.zygote", str(child.fileno())],
+                                     pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True, env=env)
+        child.close()
+        self.sock = parent
+        self.sock.settimeout(STARTUP)
+        self.reader = self.sock.makefile("rb")
+        line = self.reader.readline()
+        if b"ready" not in line:
+            raise RuntimeError("the grading fork server did not start")
+        self.lock = threading.Lock()
+
+    def spawn(self, spec: dict, fd: int) -> int:
+        data = json.dumps(spec).encode()
+        with self.lock:
+            self.sock.sendall(len(data).to_bytes(8, "big"))
+            sent = socket.send_fds(self.sock, [data[:65536]], [fd])
+            self.sock.sendall(data[sent:])
+            reply = json.loads(self.reader.readline() or b"{}")
+        if "pid" not in reply:
+            raise RuntimeError("the grading fork server stopped")
+        return int(reply["pid"])
+
+    def close(self) -> None:
+        self.sock.close()
+        _killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+
+_ZYGOTE: Zygote | None = None
+_ZYGOTE_LOCK = threading.Lock()
+
+
+def zygote() -> Zygote:
+    global _ZYGOTE
+    with _ZYGOTE_LOCK:
+        if _ZYGOTE is None or _ZYGOTE.proc.poll() is not None:
+            _ZYGOTE = Zygote()
+        return _ZYGOTE
+
+
+def _close_zygote() -> None:
+    if _ZYGOTE is not None:
+        _ZYGOTE.close()
 
 
 atexit.register(kill_all)
+atexit.register(_close_zygote)
 
 
 class _Session:
-    """One runner process and its pipe."""
+    """One sandboxed runner and its pipe."""
 
     def __init__(self, sandbox: Sandbox, steps: list[dict], notebook: str, name: str, data_dir: str | None):
         read_fd, write_fd = os.pipe()
-        self.spec, self.scratch = write_spec(sandbox, steps, notebook, name, write_fd, data_dir)
-        env = dict(os.environ)
-        if sandbox.isolated and os.geteuid() != 0:
-            env["COURSEKIT_SANDBOX_USERNS"] = "1"
-        self.proc = subprocess.Popen(sandbox.command(self.spec), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, pass_fds=(write_fd,),
-                                     start_new_session=True, env=env)
-        os.close(write_fd)
-        ACTIVE.add(self.proc)
+        self.scratch = tempfile.mkdtemp(prefix="coursekit-")
+        os.chmod(self.scratch, 0o755)
+        spec = {"isolated": sandbox.isolated, "hide": sandbox.hide, "scratch": os.path.join(self.scratch, "work"),
+                "notebook": notebook, "notebook_name": name, "steps": steps, "limits": sandbox.limits.__dict__,
+                "data_dir": data_dir}
+        try:
+            self.pid = zygote().spawn(spec, write_fd)
+        finally:
+            os.close(write_fd)
+        ACTIVE.add(self.pid)
         self.fd = read_fd
         self.buffer = b""
+        self.setup_error = None
 
     def next_event(self, deadline: float) -> dict | None:
         """The next event, or None at end of stream; raises TimeoutError at the deadline."""
@@ -91,26 +149,23 @@ class _Session:
                 return None
         line, self.buffer = self.buffer.split(b"\n", 1)
         try:
-            return json.loads(line)
+            event = json.loads(line)
         except ValueError:
             return {"ev": "garbled"}
+        if event.get("ev") == "setup_failed":
+            self.setup_error = event.get("error", "")
+            return None
+        return event
 
     def interrupt(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGINT)
-        except (ProcessLookupError, PermissionError):
-            pass
+        _killpg(self.pid, signal.SIGINT)
 
     def close(self) -> str:
-        _kill(self.proc)
-        ACTIVE.discard(self.proc)
+        _killpg(self.pid, signal.SIGKILL)
+        ACTIVE.discard(self.pid)
         os.close(self.fd)
-        err = b""
-        if self.proc.stderr:
-            err = self.proc.stderr.read(4000)
-            self.proc.stderr.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
-        return err.decode("utf-8", "replace")
+        return self.setup_error or ""
 
 
 def run_steps(steps: list[dict], notebook: str, name: str, sandbox: Sandbox, data_dir: str | None = None

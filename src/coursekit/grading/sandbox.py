@@ -10,8 +10,8 @@ Isolation uses the operating system's own tools (util-linux ``unshare``):
   ``no_new_privs``; as an ordinary account, an unprivileged user namespace is used instead;
 - resource limits: address space, CPU seconds, processes, file size, open files, no core dumps.
 
-``python -m coursekit.grading.sandbox`` is the small init that runs inside the namespaces
-before handing over to :mod:`coursekit.grading.runner`.
+:func:`prepare` is what runs inside the namespaces before the cells do; the namespaces
+themselves are entered by the fork server (:mod:`coursekit.grading.zygote`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ import resource
 import shutil
 import subprocess
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -53,11 +52,6 @@ class Sandbox:
     hide: list[str] = field(default_factory=list)
     limits: Limits = field(default_factory=Limits)
 
-    def command(self, spec_path: str) -> list[str]:
-        init = [sys.executable, "-I", "-m", "coursekit.grading.sandbox", spec_path]
-        if not self.isolated:
-            return init
-        return unshare_prefix() + init
 
 
 def unshare_prefix() -> list[str]:
@@ -146,16 +140,18 @@ def _set_limits(limits: dict) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (limits["processes"],) * 2)
 
 
-def init(spec_path: str) -> None:
-    """Prepare the namespaces, drop privileges and replace this process with the runner."""
-    with open(spec_path, encoding="utf-8") as handle:
-        spec = json.load(handle)
+def prepare(spec: dict) -> tuple[str, dict]:
+    """Inside the namespaces: hide the course, make the scratch folder, drop privileges, limit.
+
+    Returns the plan's path and the environment the runner should have.
+    """
     isolated = spec["isolated"]
+    as_root = os.geteuid() == 0 and os.environ.get("COURSEKIT_SANDBOX_USERNS") != "1"
     if isolated:
         for path in spec["hide"]:
             _hide(path)
         _mount_tmpfs("/tmp", size="256m", mode="1777")
-        if os.geteuid() == 0 and os.environ.get("COURSEKIT_SANDBOX_USERNS") != "1":
+        if as_root:
             import coursekit
 
             _expose([sys.executable, sys.prefix, sys.base_prefix, os.path.dirname(coursekit.__file__),
@@ -169,7 +165,7 @@ def init(spec_path: str) -> None:
     (work / spec["notebook_name"]).write_text(spec["notebook"], encoding="utf-8")
     plan = work / ".plan.json"
     plan.write_text(json.dumps({"steps": spec["steps"]}), encoding="utf-8")
-    if isolated and os.geteuid() == 0 and os.environ.get("COURSEKIT_SANDBOX_USERNS") != "1":
+    if isolated and as_root:
         for path in (work, work / spec["notebook_name"], plan):
             os.chown(path, NOBODY, NOBODY)
     os.chdir(work)
@@ -190,31 +186,4 @@ def init(spec_path: str) -> None:
     if isolated:
         _drop_privileges()
     _set_limits(spec["limits"])
-    fd = spec["fd"]
-    os.execve(sys.executable, [sys.executable, "-I", "-m", "coursekit.grading.runner", str(plan), str(fd)], env)
-
-
-def write_spec(sandbox: Sandbox, steps: list[dict], notebook_text: str, notebook_name: str, fd: int,
-               data_dir: str | None) -> tuple[str, str]:
-    """Write the init's instructions to a private temporary file; return (spec path, scratch)."""
-    scratch = tempfile.mkdtemp(prefix="coursekit-")
-    os.chmod(scratch, 0o755)
-    spec = {
-        "isolated": sandbox.isolated,
-        "hide": sandbox.hide,
-        "scratch": os.path.join(scratch, "work"),
-        "notebook": notebook_text,
-        "notebook_name": notebook_name,
-        "steps": steps,
-        "fd": fd,
-        "limits": sandbox.limits.__dict__,
-        "data_dir": data_dir,
-    }
-    path = os.path.join(scratch, "spec.json")
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(spec, handle)
-    return path, scratch
-
-
-if __name__ == "__main__":
-    init(sys.argv[1])
+    return str(plan), env
