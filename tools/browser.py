@@ -214,13 +214,20 @@ def run_all_cells(page, timeout: float = 300) -> dict:
 
 def wait_for_all_executed(page, timeout: float = 300) -> dict:
     deadline = time.monotonic() + timeout
-    state = None
+    state, idle_since = None, None
     while time.monotonic() < deadline:
         state = notebook_state(page)
         if state and state["code"] and state["done"] == state["code"] and state["status"] == "idle":
             return state
         if state and state["status"] in {"dead", "unknown"}:
             break
+        # After an error the kernel skips the rest: stop waiting once it has been idle a while.
+        if state and state["errors"] and state["status"] == "idle":
+            idle_since = idle_since or time.monotonic()
+            if time.monotonic() - idle_since > 3:
+                return state
+        else:
+            idle_since = None
         time.sleep(0.3)
     raise TimeoutError(f"cells did not all run within {timeout} s: {state}")
 
@@ -259,3 +266,25 @@ def cell_output_text(page, source: str, timeout: float = 60) -> str:
             return text
         time.sleep(0.3)
     raise TimeoutError(f"no output for cell {source!r}")
+
+
+NOTEBOOK_ERRORS_JS = r"""() => {
+  const nb = (window.jupyterapp || window.jupyterlab).shell.currentWidget.content;
+  const found = [];
+  for (const w of nb.widgets) {
+    if (w.model.type !== 'code') continue;
+    for (let j = 0; j < w.model.outputs.length; j++) {
+      const o = w.model.outputs.get(j).toJSON();
+      if (o.output_type === 'error' || (o.output_type === 'stream' && o.name === 'stderr'))
+        found.push({source: w.model.sharedModel.getSource().slice(0, 120), type: o.output_type,
+                    ename: o.ename || '', evalue: o.evalue || '', text: o.text || '',
+                    traceback: (o.traceback || []).join('\n').replace(/\x1b\[[0-9;]*m/g, '').slice(-2000)});
+    }
+  }
+  return found;
+}"""
+
+
+def notebook_errors(page) -> list[dict]:
+    """Errors and stderr output of the current notebook's cells."""
+    return page.evaluate(NOTEBOOK_ERRORS_JS)

@@ -1,0 +1,335 @@
+"""Build the course website: every lesson as a static page with live figures, the glossary and
+the references, and on each lesson links to launch it on Binder or in JupyterLite and to download
+the notebook. Run by ``make site``; the site lands in ``_build/site/html/``.
+
+Steps: stage ``site/`` (Sphinx configuration) in ``_build/site-src/``; execute each lesson in a
+fresh kernel; turn its plotly outputs into HTML that loads ``_static/plotly.min.js`` (one copy for
+the whole site) with :mod:`coursekit.static`; add the launch links, link citations to the
+references page; write the glossary (English, Korean, Japanese) and references pages from the
+datasets; then ``sphinx-build`` (MyST-NB with the book theme, the Jupyter Book 1 stack, without
+executing anything again). Nothing is fetched from the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+import coursekit as ck  # noqa: E402
+from coursekit.references import CITATION  # noqa: E402
+from coursekit.static import render_notebook, write_plotly_js  # noqa: E402
+
+
+def log(text: str) -> None:
+    print(f"[site] {text}", flush=True)
+
+
+def lessons() -> list[Path]:
+    return sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md"))
+
+
+def course_config() -> dict:
+    config = json.loads((ROOT / "site" / "course.json").read_text(encoding="utf-8"))
+    for key, var in [("repository", "COURSE_REPOSITORY"), ("branch", "COURSE_BRANCH"),
+                     ("lite_url", "COURSE_LITE_URL"), ("binderhub", "COURSE_BINDERHUB")]:
+        if os.environ.get(var):
+            config[key] = os.environ[var]
+    return config
+
+
+def binder_url(config: dict, path: str) -> str:
+    return (f"{config['binderhub'].rstrip('/')}/v2/gh/{config['repository']}/{config['branch']}"
+            f"?urlpath={quote('lab/tree/' + path, safe='')}")
+
+
+def lite_url(config: dict, notebook: str, depth: int) -> str:
+    base = config["lite_url"]
+    if "://" not in base and not base.startswith("/"):
+        base = "../" * depth + base
+    return f"{base.rstrip('/')}/lab/index.html?path={quote(notebook)}"
+
+
+def link_citations(text: str, depth: int) -> str:
+    """``[@a; @b]`` -> the same text with each id linked to the references page (not in code)."""
+    prefix = "../" * depth
+
+    def one(match):
+        ids = [part.strip().lstrip("@") for part in match.group(1).split(";")]
+        links = "; ".join(f'<a class="course-cite" href="{prefix}references.html#ref-{html.escape(i)}">@{html.escape(i)}</a>'
+                          for i in ids)
+        return f"[{links}]"
+
+    parts = re.split(r"(`+[^`]*`+)", text)
+    return "".join(p if p.startswith("`") else CITATION.sub(one, p) for p in parts)
+
+
+def cited_in(nb) -> set[str]:
+    ids = set(ck.cited_ids("\n".join(c.source for c in nb.cells if c.cell_type == "markdown")))
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "attr", getattr(node.func, "id", None))
+            if name == "references" and node.args:
+                arg = node.args[0]
+            elif name == "Perspective":
+                arg = node.args[2] if len(node.args) > 2 else next(
+                    (k.value for k in node.keywords if k.arg == "sources"), None)
+            else:
+                continue
+            try:
+                value = ast.literal_eval(arg) if arg is not None else []
+            except ValueError:
+                continue
+            ids.update([value] if isinstance(value, str) else value)
+    return ids
+
+
+def execute(nb, folder: Path, timeout: int) -> tuple[list[str], float]:
+    start = time.perf_counter()
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(folder)}})
+    client.execute()
+    problems = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.output_type == "error":
+                problems.append(f"{out.ename}: {out.evalue}"[:300])
+    return problems, time.perf_counter() - start
+
+
+def stage_lesson(path: Path, src: Path, config: dict, timeout: int) -> dict:
+    nb = jupytext.read(path)
+    nb.metadata.pop("jupytext", None)
+    clean = nbformat.from_dict(json.loads(nbformat.writes(nb)))
+    notebooks = src / "_static" / "notebooks"
+    notebooks.mkdir(parents=True, exist_ok=True)
+    nbformat.write(clean, notebooks / f"{path.stem}.ipynb")
+
+    problems, seconds = execute(nb, path.parent, timeout)
+    figures = render_notebook(nb, plotly_js_url="../_static/plotly.min.js", keep_json=False)
+    ids = cited_in(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = link_citations(cell.source, depth=1)
+    launch = (
+        '<div class="course-launch" role="navigation" aria-label="Open this lesson">'
+        f'<a class="launch-binder" href="{html.escape(binder_url(config, "lessons/" + path.name))}">'
+        "Open on Binder</a>"
+        f'<a class="launch-lite" href="{html.escape(lite_url(config, "lessons/" + path.stem + ".ipynb", 1))}">'
+        "Open in JupyterLite (in your browser)</a>"
+        f'<a class="launch-download" href="../_static/notebooks/{path.stem}.ipynb" download>'
+        "Download the notebook (.ipynb)</a></div>"
+    )
+    first_md = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), 0)
+    nb.cells.insert(first_md + 1, nbformat.v4.new_markdown_cell(launch))
+    (src / "lessons").mkdir(exist_ok=True)
+    nbformat.write(nb, src / "lessons" / f"{path.stem}.ipynb")
+    title = next((line[2:].strip() for c in nb.cells if c.cell_type == "markdown"
+                  for line in c.source.splitlines() if line.startswith("# ")), path.stem)
+    return {"lesson": path.stem, "title": title, "figures": figures, "errors": problems,
+            "seconds": round(seconds, 1), "sources": sorted(ids)}
+
+
+def glossary_page(src: Path) -> int:
+    try:
+        table = ck.load("glossary")
+    except Exception as err:  # the glossary may still be being written
+        table, reason = None, f"{type(err).__name__}: {err}".splitlines()[0]
+    lines = ["# Glossary", "",
+             "Key terms of the course in English, Korean (한국어) and Japanese (日本語), with "
+             "romanisations and a short definition. Lessons list the terms they use in their "
+             "*Glossary* section; search them in a notebook with `ck.glossary_search(\"word\")`.", ""]
+    if table is None or table.empty:
+        lines += [":::{note}", "The glossary is not available yet"
+                  + (f" ({html.escape(reason)})." if table is None else " (it has no entries)."),
+                  ":::", ""]
+        (src / "glossary.md").write_text("\n".join(lines), encoding="utf-8")
+        return 0
+    table = table.fillna("").sort_values("term_en", key=lambda s: s.str.casefold())
+    rows = []
+    for row in table.itertuples(index=False):
+        def cell(value, lang=None, rom=None):
+            text = html.escape(str(value))
+            if rom:
+                text += f'<br><small lang="{lang}-Latn">{html.escape(str(rom))}</small>'
+            return f'<td lang="{lang}">{text}</td>' if lang else f"<td>{text}</td>"
+        rows.append(f'<tr id="term-{html.escape(row.id)}"><th scope="row" lang="en">{html.escape(row.term_en)}</th>'
+                    + cell(row.term_ko, "ko", row.term_ko_romanized)
+                    + cell(row.term_ja, "ja", row.term_ja_romanized)
+                    + cell(row.definition) + "</tr>")
+    lines += ['<table class="course-glossary table">',
+              "<thead><tr><th>English</th><th>Korean</th><th>Japanese</th><th>Definition</th></tr></thead>",
+              "<tbody>", *rows, "</tbody></table>", ""]
+    (src / "glossary.md").write_text("\n".join(lines), encoding="utf-8")
+    return len(rows)
+
+
+def references_page(src: Path, staged: list[dict]) -> int:
+    used: dict[str, list[dict]] = {}
+    for lesson in staged:
+        for sid in lesson["sources"]:
+            used.setdefault(sid, []).append(lesson)
+    register = ck.load("sources").fillna("").set_index("id")
+    items = []
+    for sid in sorted(used, key=lambda s: str(register.loc[s, "citation"]).casefold() if s in register.index else s):
+        lessons_html = ", ".join(f'<a href="lessons/{html.escape(l["lesson"])}.html">{html.escape(l["lesson"][:2])}</a>'
+                                 for l in used[sid])
+        if sid not in register.index:
+            items.append(f'<li id="ref-{html.escape(sid)}"><code>{html.escape(sid)}</code> '
+                         f"(not in the source register) <small>cited in lesson {lessons_html}</small></li>")
+            continue
+        row = register.loc[sid]
+        url = str(row.get("url", ""))
+        link = f' <a href="{html.escape(url)}" rel="noopener">{html.escape(url)}</a>' if url else ""
+        licence = f" <small>({html.escape(str(row.get('licence', '')))})</small>" if row.get("licence", "") else ""
+        items.append(f'<li id="ref-{html.escape(sid)}"><code>{html.escape(sid)}</code> '
+                     f"{html.escape(str(row['citation']))}{link}{licence} "
+                     f"<small>— cited in lesson {lessons_html}</small></li>")
+    text = ["# References", "",
+            "Every source cited in the lessons, from the course's source register "
+            "(`datasets/sources.csv`; in a notebook: `ck.source(\"id\")`). Citations in the "
+            "lessons, such as [@id], link here.", "",
+            '<ol class="course-references">', *items, "</ol>", ""]
+    (src / "references.md").write_text("\n".join(text), encoding="utf-8")
+    return len(items)
+
+
+def index_page(src: Path, staged: list[dict], config: dict) -> None:
+    start = "lessons/00-start-here"
+    rows = "\n".join(f"- [{l['title']}](lessons/{l['lesson']}.ipynb)" for l in staged)
+    first = staged[0]["lesson"] if staged else "00-start-here"
+    text = f"""# {config['title']}
+
+An open course, sourced claim by claim, on the US–Japan–South Korea alliance system and on whether
+Seoul and Tokyo should work together on security against North Korean challenges. Each lesson
+has objectives, a sourced narrative, interactive figures drawn from the course's datasets,
+self-checks with instant feedback, perspectives from several capitals, and discussion prompts.
+
+## Three ways to take the course
+
+<div class="course-launch">
+<a class="launch-binder" href="{html.escape(binder_url(config, start + '.md'))}">Open on Binder</a>
+<a class="launch-lite" href="{html.escape(lite_url(config, 'lessons/' + first + '.ipynb', 0))}">Open in JupyterLite (in your browser)</a>
+</div>
+
+- **Read** these pages: every lesson with its figures, run once when the site was built.
+- **JupyterLite** runs the lessons in your browser (Python compiled to WebAssembly): nothing to
+  install, no server, and your changes stay in your browser. The first start downloads about
+  40 MB.
+- **Binder** starts a full Jupyter server in the cloud with the course installed; slower to start
+  and time-limited, but the same as a local install (including the nbgrader exercises).
+- **On your computer**: `make lab` (Python 3.11+), see the README.
+
+## Lessons
+
+{rows}
+
+See also the [glossary](glossary.md) (English, Korean, Japanese) and the
+[references](references.md).
+
+```{{toctree}}
+:hidden:
+:caption: Lessons
+
+{chr(10).join(f"lessons/{l['lesson']}" for l in staged)}
+```
+
+```{{toctree}}
+:hidden:
+:caption: Reference
+
+glossary
+references
+```
+"""
+    (src / "index.md").write_text(text, encoding="utf-8")
+
+
+def build(args) -> dict:
+    start = time.perf_counter()
+    src, out = Path(args.work).resolve(), Path(args.output).resolve()
+    config = course_config()
+    if src.exists():
+        shutil.rmtree(src)
+    shutil.copytree(ROOT / "site", src, ignore=shutil.ignore_patterns("course.json", "__pycache__"))
+    write_plotly_js(src / "_static")
+    staged = []
+    for path in lessons():
+        info = stage_lesson(path, src, config, args.timeout)
+        staged.append(info)
+        log(f"{path.stem}: executed in {info['seconds']} s, {info['figures']} figures"
+            + (f", ERRORS: {info['errors']}" if info["errors"] else ""))
+    terms = glossary_page(src)
+    refs = references_page(src, staged)
+    index_page(src, staged, config)
+    log(f"glossary: {terms} terms; references: {refs} sources")
+
+    if out.exists():
+        shutil.rmtree(out)
+    env = dict(os.environ, COURSE_SITE_CONFIG=json.dumps(config), PYTHONWARNINGS="ignore")
+    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "auto",
+                           "-d", str(src.parent / "site-doctrees"), str(src), str(out)],
+                          env=env, capture_output=True, text=True)
+    warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
+    if proc.returncode:
+        sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-8000:])
+        raise SystemExit(f"sphinx-build failed ({proc.returncode})")
+    for line in warnings[:20]:
+        log(line)
+
+    lite = ROOT / "lite" / "_output"
+    lite_target = config["lite_url"]
+    if "://" not in lite_target and not lite_target.startswith("/"):
+        if lite.is_dir() and not args.no_lite:
+            shutil.copytree(lite, out / lite_target, dirs_exist_ok=True)
+            log(f"JupyterLite site copied into {out / lite_target}")
+        else:
+            log(f"no JupyterLite site to copy ({lite} missing: run `make lite` first); "
+                "the 'Open in JupyterLite' links will not work on this copy")
+    errors = {l["lesson"]: l["errors"] for l in staged if l["errors"]}
+    report = {"output": str(out), "lessons": staged, "glossary_terms": terms, "references": refs,
+              "sphinx_warnings": warnings, "errors": errors,
+              "seconds": round(time.perf_counter() - start, 1)}
+    (out / "build-report.json").write_text(json.dumps(report, indent=1))
+    log(f"site: {out}/index.html ({len(staged)} lessons) in {report['seconds']} s")
+    if errors and args.strict:
+        raise SystemExit(f"lessons with errors: {sorted(errors)}")
+    return report
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--output", default=str(ROOT / "_build" / "site" / "html"))
+    parser.add_argument("--work", default=str(ROOT / "_build" / "site-src"))
+    parser.add_argument("--timeout", type=int, default=180, help="seconds per cell")
+    parser.add_argument("--no-lite", action="store_true", help="do not copy lite/_output into the site")
+    parser.add_argument("--strict", action="store_true", help="fail if a lesson raises an error")
+    return build(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    main()
