@@ -169,7 +169,8 @@ def glossary_page(src: Path) -> int:
                   ":::", ""]
         (src / "glossary.md").write_text("\n".join(lines), encoding="utf-8")
         return 0
-    table = table.fillna("").sort_values("term_en", key=lambda s: s.str.casefold())
+    table = table.fillna("").sort_values(
+        "term_en", key=lambda s: s.str.replace(r"^\W+", "", regex=True).str.casefold())
     rows = []
     for row in table.itertuples(index=False):
         def cell(value, lang=None, rom=None):
@@ -182,6 +183,7 @@ def glossary_page(src: Path) -> int:
                     + cell(row.term_ja, "ja", row.term_ja_romanized)
                     + cell(row.definition) + "</tr>")
     lines += ['<table class="course-glossary table">',
+              '<colgroup><col class="term"><col class="term"><col class="term"><col class="definition"></colgroup>',
               "<thead><tr><th>English</th><th>Korean</th><th>Japanese</th><th>Definition</th></tr></thead>",
               "<tbody>", *rows, "</tbody></table>", ""]
     (src / "glossary.md").write_text("\n".join(lines), encoding="utf-8")
