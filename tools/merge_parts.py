@@ -1,4 +1,4 @@
-"""Merge the parts written by contributors in ``datasets/parts/`` into the course tables.
+"""Merge the parts written by contributors in ``tools/data-parts/`` into the course tables.
 
 Usage (from the repository root)::
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "datasets"
-PARTS = DATA / "parts"
+PARTS = ROOT / "tools" / "data-parts"
 
 TABLES = {
     # table: (glob of parts, sort key, columns that hold source ids)
@@ -112,7 +112,7 @@ def main() -> int:
     for name in ("missile_launches", "nuclear_tests", "military_expenditure"):
         for row in read(DATA / f"{name}.csv"):
             used.update(row["source_ids"].split(";"))
-    extra = ROOT / "datasets" / "parts" / "cited_by_lessons.txt"
+    extra = PARTS / "cited_by_lessons.txt"
     if extra.exists():
         used.update(line.strip() for line in extra.read_text().splitlines() if line.strip())
     sources = sorted(by_id.values(), key=lambda r: r["id"])

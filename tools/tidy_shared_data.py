@@ -5,8 +5,8 @@ Run from the repository root::
     python tools/tidy_shared_data.py [--shared ../shared/data]
 
 It rewrites ``datasets/missile_launches.csv``, ``datasets/nuclear_tests.csv``,
-``datasets/military_expenditure.csv``, ``datasets/parts/trilateral_2021_2024.csv`` and
-``datasets/parts/sources_shared.csv`` (the register rows for these files). The output is
+``datasets/military_expenditure.csv``, ``tools/data-parts/trilateral_2021_2024.csv`` and
+``tools/data-parts/sources_shared.csv`` (the register rows for these files). The output is
 committed; this script documents, and can repeat, every change made to the originals.
 Only the standard library is used, so it runs before the course is installed.
 """
@@ -222,7 +222,7 @@ def trilateral(shared: Path) -> list[dict[str, str]]:
                 "licence": "US public domain (17 U.S.C. 105)",
             }
         )
-    _write(OUT / "parts" / "trilateral_2021_2024.csv", out)
+    _write(ROOT / "tools" / "data-parts" / "trilateral_2021_2024.csv", out)
     return sources
 
 
@@ -243,7 +243,7 @@ def main() -> None:
     nuclear_tests(args.shared)
     military_expenditure(args.shared)
     sources = SHARED_SOURCES + trilateral(args.shared)
-    _write(OUT / "parts" / "sources_shared.csv", sources)
+    _write(ROOT / "tools" / "data-parts" / "sources_shared.csv", sources)
 
 
 if __name__ == "__main__":
