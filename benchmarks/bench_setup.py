@@ -29,6 +29,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def time_to_lab(clone: Path, port: int, lab_args: str) -> float:
+    """Run `make lab` in the clone and return the seconds until /lab answers 200."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={lab_args}"], cwd=clone, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token=bench", timeout=5) as r:
+                    if r.status == 200:
+                        return time.perf_counter() - start
+            except OSError:
+                time.sleep(0.1)
+            if proc.poll() is not None:
+                raise SystemExit("make lab stopped before JupyterLab answered")
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--with-test", action="store_true", help="also time `make test` in the clone")
@@ -38,38 +58,9 @@ def main() -> None:
         subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
         port = free_port()
         lab_args = f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token=bench"
-        start = time.perf_counter()
-        proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={lab_args}"], cwd=clone, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token=bench", timeout=5) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    time.sleep(0.2)
-                if proc.poll() is not None:
-                    raise SystemExit("make lab stopped before JupyterLab answered")
-            lab = time.perf_counter() - start
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
-        print(f"fresh clone -> JupyterLab answering on /lab: {lab:.1f} s (includes creating .venv)")
-        start = time.perf_counter()
-        proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={lab_args}"], cwd=clone, start_new_session=True,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            while True:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/lab?token=bench", timeout=5):
-                        break
-                except OSError:
-                    time.sleep(0.1)
-            print(f"second start (environment ready) -> /lab: {time.perf_counter() - start:.1f} s")
-        finally:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=30)
+        first = time_to_lab(clone, port, lab_args)
+        print(f"fresh clone -> JupyterLab answering on /lab: {first:.1f} s (includes creating .venv)")
+        print(f"second start (environment ready) -> /lab: {time_to_lab(clone, port, lab_args):.1f} s")
         if args.with_test:
             start = time.perf_counter()
             result = subprocess.run(["make", "-s", "test"], cwd=clone, capture_output=True, text=True)
