@@ -27,6 +27,25 @@ print("SELFCHECKS=" + _json.dumps(_result))
 '''
 
 
+NO_NETWORK = r'''
+import socket as _socket
+_LOCAL = {"127.0.0.1", "::1", "localhost"}
+_connect = _socket.socket.connect
+def _guarded_connect(self, address, *args):
+    if isinstance(address, tuple) and address[0] not in _LOCAL:
+        raise OSError(f"lesson tried to reach the network: {address}")
+    return _connect(self, address, *args)
+_socket.socket.connect = _guarded_connect
+_getaddrinfo = _socket.getaddrinfo
+def _guarded_getaddrinfo(host, *args, **kwargs):
+    if host not in _LOCAL and host is not None:
+        raise OSError(f"lesson tried to look up a host: {host}")
+    return _getaddrinfo(host, *args, **kwargs)
+_socket.getaddrinfo = _guarded_getaddrinfo
+del _socket
+'''
+
+
 def read_lesson(path: Path) -> nbformat.NotebookNode:
     return jupytext.read(path)
 
@@ -43,6 +62,7 @@ def selfcheck_answers(num: str) -> dict:
 def execute(path: Path, *, probe: bool = True, timeout: int = 120) -> tuple[nbformat.NotebookNode, float]:
     """Execute a lesson in a fresh kernel, in its own folder; return the notebook and seconds."""
     nb = read_lesson(path)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(NO_NETWORK))  # any network use fails the lesson
     if probe:
         nb.cells.append(nbformat.v4.new_code_cell(PROBE % json.dumps(selfcheck_answers(number(path)))))
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",

@@ -1,0 +1,66 @@
+"""(a) JupyterLab from the project's own set-up (`make lab`): a double-click opens a lesson as a
+notebook; Run All runs every cell; a plotly figure renders; a self-check gives feedback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import ROOT, B, first_lesson_with_figures
+
+pytestmark = pytest.mark.browser
+
+
+def user_settings(tmp_path):
+    """A throw-away JupyterLab user-settings folder with autosave off, so that typing answers into
+    a lesson during the test can never write to lessons/*.md."""
+    folder = tmp_path / "user-settings" / "@jupyterlab" / "docmanager-extension"
+    folder.mkdir(parents=True)
+    (folder / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
+    return ["--LabApp.user_settings_dir=" + str(tmp_path / "user-settings"),
+            "--LabApp.workspaces_dir=" + str(tmp_path / "workspaces")]
+
+
+def test_lesson_opens_as_notebook_runs_and_shows_figures_and_feedback(page, artifacts, tmp_path):
+    lesson = first_lesson_with_figures()
+    answers = json.loads((ROOT / "tests/data/selfchecks" / f"{lesson.name[:2]}.json").read_text())
+    qid, answer = next(iter(answers.items()))
+    before = lesson.stat().st_mtime_ns
+    with B.jupyter_lab(extra_args=user_settings(tmp_path)) as (base, token, _log):
+        page.goto(f"{base}lab?reset&token={token}")
+        page.wait_for_selector(".jp-DirListing-content", timeout=120_000)
+        # /lab?reset: a fresh workspace; open the lesson as a learner would, by double-clicks.
+        page.locator(".jp-DirListing-item", has_text="lessons").first.dblclick()
+        item = page.locator(".jp-DirListing-item", has=page.locator(".jp-DirListing-itemText",
+                                                                      has_text=lesson.name))
+        item.dblclick()
+        B.wait_for_notebook(page)
+        state = B.wait_for_kernel_idle(page, 120)
+        assert state["kernelName"] == "python3"
+        opened = page.evaluate("""() => { const w = window.jupyterapp.shell.currentWidget;
+            return [w.context.path, w.context.factoryName || '', w.constructor.name,
+                    !!w.node.querySelector('.jp-Notebook')]; }""")
+        assert opened[0] == f"lessons/{lesson.name}" and opened[3], opened  # the .md, as a notebook
+        state = B.run_all_cells(page, 300)
+        errors = B.notebook_errors(page)
+        page.screenshot(path=str(artifacts / "lab-lesson-run.png"))
+        assert state["done"] == state["code"] and not errors, errors
+        plots = page.locator(".jp-OutputArea .js-plotly-plot")
+        plots.first.scroll_into_view_if_needed()
+        plots.first.locator(".main-svg").first.wait_for(timeout=30_000)
+        assert plots.count() >= 1
+        assert page.locator(".jp-OutputArea .js-plotly-plot .trace").count() >= 1
+        page.screenshot(path=str(artifacts / "lab-figure.png"))
+
+        var = f"q{list(answers).index(qid) + 1}"
+        B.replace_and_run_cell(page, f"{var}.check(...)", f'{var}.check("{answers[qid]["wrong"]}")')
+        wrong = B.cell_output_text(page, f'{var}.check("{answers[qid]["wrong"]}")')
+        assert "Not quite" in wrong and "Hint 1" in wrong, wrong
+        B.replace_and_run_cell(page, f'{var}.check("{answers[qid]["wrong"]}")',
+                               f'{var}.check("{answers[qid]["right"]}")')
+        right = B.cell_output_text(page, f'{var}.check("{answers[qid]["right"]}")')
+        assert "Correct!" in right, right
+        page.screenshot(path=str(artifacts / "lab-selfcheck.png"))
+    assert lesson.stat().st_mtime_ns == before, "the test must not save the lesson"
+    assert not page.outside, f"requests left the machine: {page.outside[:5]}"
