@@ -103,7 +103,8 @@ def test_lesson_runs_clean_and_its_selfchecks_work(path, tmp_path):
 def test_the_network_guard_catches_a_lesson_that_goes_online(tmp_path):
     lesson = tmp_path / "99-online.md"
     lesson.write_text(
-        "---\njupytext:\n  text_representation:\n    format_name: myst\nkernelspec:\n  name: python3\n"
+        "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
+        "    format_version: 0.13\nkernelspec:\n  name: python3\n"
         "  display_name: Python 3\n  language: python\n---\n\n# Lesson 99 · Online\n\n"
         "```{code-cell} ipython3\nimport urllib.request\nurllib.request.urlopen('http://example.org', timeout=3)\n```\n",
         encoding="utf-8")
