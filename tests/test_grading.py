@@ -239,6 +239,9 @@ def test_sandbox_isolation_directly(tmp_path):
             f"try:\n    result['dns'] = socket.gethostbyname('pypi.org')\nexcept OSError:\n    result['dns'] = 'blocked'\n"
             f"try:\n    result['course'] = os.listdir({str(secret)!r})\nexcept OSError:\n    result['course'] = 'absent'\n"
             f"result['uid'] = os.getuid()\n"
+            f"import resource\nresult['limits'] = [resource.getrlimit(r)[0] for r in "
+            f"(resource.RLIMIT_AS, resource.RLIMIT_FSIZE, resource.RLIMIT_CPU, resource.RLIMIT_NOFILE)]\n"
+            f"result['caps'] = [l for l in open('/proc/self/status').read().splitlines() if l.startswith('CapEff')][0]\n"
             f"result['cwd'] = sorted(os.listdir('.'))\n"
             f"subprocess.Popen(['sleep', '95', '{MARKER}-iso'], start_new_session=True)\n")
     steps = [{"kind": "answer", "grade_id": "q", "source": code, "export": ["result"]}]
@@ -251,8 +254,11 @@ def test_sandbox_isolation_directly(tmp_path):
     assert result["net"] == "blocked" and result["dns"] == "blocked"
     assert result["course"] in ([], "absent")
     assert "sub.ipynb" in result["cwd"] and set(result["cwd"]) <= {".plan.json", "sub.ipynb", ".ipython", ".mpl"}
+    limits = Limits()
+    assert result["limits"] == [limits.memory_mb * 2**20, limits.file_size_mb * 2**20, limits.cpu_seconds,
+                                limits.open_files]
     if os.geteuid() == 0:
-        assert result["uid"] == 65534
+        assert result["uid"] == 65534 and result["caps"].endswith("0000000000000000")
     assert _survivors(f"{MARKER}-iso") == []
 
 
@@ -285,3 +291,41 @@ def test_report_has_charts_and_works_offline(course):
     page = (course / "reports" / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
     assert page.count("Plotly.newPlot") == 2 and not re.search(r"<script[^>]+src=.https?:", page)
     assert "Share of students passing" in page
+
+
+@needs_sandbox
+def test_unprivileged_user_namespace_mode_isolates_too(tmp_path):
+    """The mode an ordinary instructor account gets (forced here with COURSEKIT_SANDBOX_USERNS)."""
+    secret = tmp_path / "course"
+    secret.mkdir()
+    script = f"""
+import json
+from coursekit.grading.execute import run_steps
+from coursekit.grading.sandbox import Sandbox
+from coursekit.grading.snapshot import decode
+code = '''import os, socket, subprocess
+result = {{}}
+try:
+    socket.create_connection(("127.0.0.1", 9), timeout=2)
+    result["net"] = "connected"
+except OSError:
+    result["net"] = "blocked"
+try:
+    result["course"] = os.listdir({str(secret)!r})
+except OSError:
+    result["course"] = "absent"
+result["pids"] = sorted(int(p) for p in os.listdir("/proc") if p.isdigit())[:3]
+subprocess.Popen(["sleep", "94", "{MARKER}-userns"], start_new_session=True)
+'''
+steps = [{{"kind": "answer", "grade_id": "q", "source": code, "export": ["result"]}}]
+results, notes = run_steps(steps, "{{}}", "sub.ipynb", Sandbox(isolated=True, hide=[{str(secret)!r}]))
+print(json.dumps(decode(results[0].snapshot)["result"] if results[0].ok else results[0].error))
+"""
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          env=dict(env(), COURSEKIT_SANDBOX_USERNS="1"))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["net"] == "blocked" and result["course"] in ([], "absent")
+    assert result["pids"][0] == 1, "the runner is process 1 of its own PID namespace"
+    time.sleep(0.5)
+    assert _survivors(f"{MARKER}-userns") == []
