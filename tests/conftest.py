@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md"))
 
 # Tests never reach the network; make that explicit for anything that would try.
 os.environ.setdefault("NO_PROXY", "*")

@@ -13,6 +13,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md"))
 
 PROBE = r'''
 import json as _json

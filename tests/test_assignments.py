@@ -10,8 +10,7 @@ import re
 import nbformat
 import pytest
 
-from conftest import LESSONS
-from lessonkit import read_lesson, text_of
+from lessonkit import LESSONS, read_lesson, text_of
 from nbgraderkit import (ASSIGNMENTS, COURSE, ROOT, grade_cells, hidden_regions, max_auto,
                          nbgrader, scratch_course, scores, solution_regions, source_notebook,
                          submit, wrong_answers)

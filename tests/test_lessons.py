@@ -9,9 +9,8 @@ import nbformat
 import pytest
 
 import coursekit as ck
-from lessonkit import (HEADINGS, TIME, code_calls, execute, literal_list, number, read_lesson,
+from lessonkit import (HEADINGS, LESSONS, TIME, code_calls, execute, literal_list, number, read_lesson,
                        selfcheck_answers, text_of)
-from conftest import LESSONS
 
 IDS = [p.name[:2] for p in LESSONS]
 

@@ -86,6 +86,40 @@ def _mount_tmpfs(target: str, size: str = "16m", mode: str = "755") -> None:
                    check=True, capture_output=True)
 
 
+MS_BIND, MS_REC = 4096, 16384
+
+
+def _within(path: str, folder: str) -> bool:
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def _bind(source: str, target: str) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.mount(source.encode(), target.encode(), None, MS_BIND | MS_REC, None) != 0:
+        raise OSError(ctypes.get_errno(), f"could not bind {source} to {target}")
+
+
+def _private_tmp(keep: list[str]) -> None:
+    """Give the sandbox empty /tmp and /dev/shm, keeping only ``keep`` paths found under them.
+
+    A checkout or virtual environment may itself live under /tmp (CI often clones there):
+    those folders are bound back into the fresh /tmp through file descriptors opened before
+    it was covered; everything else under the old /tmp (other students, the course) is gone.
+    """
+    for top, size in (("/tmp", "256m"), ("/dev/shm", "64m")):
+        if not os.path.isdir(top):
+            continue
+        inside = sorted({os.path.realpath(p) for p in keep if os.path.isdir(p) and _within(p, top)})
+        inside = [p for p in inside if not any(p != q and _within(p, q) for q in inside)]
+        fds = [(os.open(p, os.O_RDONLY | os.O_DIRECTORY), p) for p in inside]
+        _mount_tmpfs(top, size=size, mode="1777")
+        for fd, path in fds:
+            os.makedirs(path, exist_ok=True)
+            _bind(f"/proc/self/fd/{fd}", path)
+            os.close(fd)
+
+
 def _hide(path: str) -> None:
     if os.path.isdir(path):
         _mount_tmpfs(path, size="1m")
@@ -98,26 +132,26 @@ def _expose(paths: list[str]) -> None:
 
     For each needed path whose ancestor directory others may not enter (such as ``/root`` with
     mode 700), that ancestor is covered with an empty filesystem into which only the needed
-    child is bound back. The rest of the private directory stays hidden.
+    children are bound back. The rest of the private directory stays hidden.
     """
-    stage = 0
-    for path in sorted({os.path.realpath(p) for p in paths if p}):
+    plan: dict[str, set[str]] = {}
+    for path in sorted({os.path.realpath(p) for p in paths if p and os.path.exists(p)}):
         parts = Path(path).parts
         for depth in range(1, len(parts) - 1):
-            ancestor = Path(*parts[: depth + 1])
-            child = Path(*parts[: depth + 2])
-            mode = ancestor.stat().st_mode
-            if mode & 0o001:
-                continue
-            holder = Path(f"/tmp/.coursekit-stage-{stage}")
-            stage += 1
-            holder.mkdir()
-            subprocess.run(["mount", "--rbind", str(child), str(holder)], check=True, capture_output=True)
-            _mount_tmpfs(str(ancestor), size="1m")
-            (ancestor / child.name).mkdir()
-            subprocess.run(["mount", "--move", str(holder), str(child)], check=True, capture_output=True)
-            holder.rmdir()
-            break
+            ancestor, child = Path(*parts[: depth + 1]), Path(*parts[: depth + 2])
+            if not ancestor.stat().st_mode & 0o001:
+                plan.setdefault(str(ancestor), set()).add(str(child))
+                break
+    for ancestor, children in plan.items():
+        fds = [(os.open(c, os.O_RDONLY), c) for c in sorted(children)]
+        _mount_tmpfs(ancestor, size="1m")
+        for fd, child in fds:
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                os.makedirs(child, exist_ok=True)
+            else:
+                open(child, "a").close()
+            _bind(f"/proc/self/fd/{fd}", child)
+            os.close(fd)
 
 
 def _drop_privileges() -> None:
@@ -145,19 +179,22 @@ def prepare(spec: dict) -> tuple[str, dict]:
 
     Returns the plan's path and the environment the runner should have.
     """
+    import coursekit
+    from coursekit.data import data_dir
+
     isolated = spec["isolated"]
     as_root = os.geteuid() == 0 and os.environ.get("COURSEKIT_SANDBOX_USERNS") != "1"
+    if not spec.get("data_dir"):
+        spec["data_dir"] = str(data_dir())
     if isolated:
         for path in spec["hide"]:
             _hide(path)
-        _mount_tmpfs("/tmp", size="256m", mode="1777")
+        needed = [sys.prefix, sys.base_prefix, os.path.dirname(sys.executable), os.path.dirname(coursekit.__file__),
+                  spec["data_dir"], *[p for p in sys.path if p]]
+        needed = [p for p in needed if not any(_within(p, h) for h in spec["hide"])]
+        _private_tmp(needed)
         if as_root:
-            import coursekit
-
-            _expose([sys.executable, sys.prefix, sys.base_prefix, os.path.dirname(coursekit.__file__),
-                      spec.get("data_dir") or ""])
-        if os.path.isdir("/dev/shm"):
-            _mount_tmpfs("/dev/shm", size="64m", mode="1777")
+            _expose(needed + [sys.executable])
         work = Path("/tmp/work")
     else:
         work = Path(spec["scratch"])
