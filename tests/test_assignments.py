@@ -124,6 +124,18 @@ def test_assignment_is_proven_against_its_solution(assignment, tmp_path):
         text = " ".join(o.get("evalue", "") for o in cell.outputs if o.output_type == "error")
         assert spec["message"] in text, f"{gid}: expected the message {spec['message']!r}, got {text!r}"
 
+    # The course's hardened grader reaches the same verdicts on the same submissions.
+    from coursekit.grading.pipeline import grade
+
+    summary = grade(assignment, course, jobs=2, force=True, progress=False)
+    assert not [o for o in summary.outcomes if o.status != "graded"], summary.text()
+    again = scores(course, assignment)
+    for gid, points in full.items():
+        assert again["solution"].get(gid) == pytest.approx(points), f"coursekit grade: solution lost {gid}"
+    assert sum(again["blank"].get(g) or 0 for g in full) == 0
+    for gid, spec in wrong.items():
+        assert again[f"wrong-{gid}"][spec["tests"]] == 0, f"coursekit grade: wrong answer to {gid} earned points"
+
     proc = nbgrader(course, "validate", str(course / "source" / assignment / f"{assignment}.ipynb"))
     assert "Success" in proc.stdout, proc.stdout[-2000:]
 

@@ -79,6 +79,8 @@ def _enc(value, depth: int = 0):  # noqa: C901 - one branch per supported type
         return {"__date__": dt.date.isoformat(value)}
     if isinstance(value, dt.time):
         return {"__time__": dt.time.isoformat(value)}
+    if isinstance(value, pd.Period):
+        return {"__period__": [str(value), value.freqstr]}
     if isinstance(value, (pd.Timedelta, dt.timedelta, np.timedelta64)):
         return {"__td__": pd.Timedelta(value).value}
     if isinstance(value, np.datetime64):
@@ -166,6 +168,8 @@ def _dec(obj):  # noqa: C901
             return dt.date.fromisoformat(val)
         if key == "__time__":
             return dt.time.fromisoformat(val)
+        if key == "__period__":
+            return pd.Period(val[0], freq=val[1])
         if key == "__td__":
             return pd.Timedelta(int(val))
         if key == "__list__":
@@ -207,6 +211,11 @@ def _typed_arrays(obj):
     if isinstance(obj, dict):
         if "bdata" in obj and "dtype" in obj and set(obj) <= {"bdata", "dtype", "shape"}:
             array = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"])).copy()
+            # plotly stores arrays in the narrowest dtype (int8...); widen them as a live figure has them
+            if array.dtype.kind in "iu":
+                array = array.astype(np.int64)
+            elif array.dtype.kind == "f":
+                array = array.astype(np.float64)
             if obj.get("shape"):
                 shape = obj["shape"]
                 array = array.reshape([int(x) for x in str(shape).split(",")] if isinstance(shape, str) else shape)
