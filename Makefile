@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE :=
 export UV_LINK_MODE := copy
 
-.PHONY: setup lab test test-fast lite site clean help
+.PHONY: setup lab test test-fast lite site test-browser clean help
 
 help:
 	@echo "make lab    set up .venv and open the course in JupyterLab"
@@ -47,6 +47,35 @@ test: setup
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# ---- Zero-install routes (docs/zero-install.md). Their build tools live in their own pinned
+# requirements files, installed into .venv beside the course's lock.
+$(VENV)/.lite-installed: $(STAMP) requirements/lite.txt
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/lite.txt
+	@touch $@
+
+$(VENV)/.site-installed: $(STAMP) requirements/site.txt
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/site.txt
+	@touch $@
+
+$(VENV)/.browser-installed: $(STAMP) requirements/browser.txt
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/browser.txt
+	@touch $@
+
+# The in-browser course (JupyterLite + Pyodide) in lite/_output/. LITE_ARGS="--pyodide cdn
+# --site-url https://..." loads Pyodide from its CDN instead of bundling it.
+LITE_ARGS ?=
+lite: $(VENV)/.lite-installed
+	$(BIN)/python tools/build_lite.py $(LITE_ARGS)
+
+# The course website in _build/site/html/ (with the JupyterLite site inside, if built).
+SITE_ARGS ?=
+site: $(VENV)/.site-installed
+	$(BIN)/python tools/build_site.py $(SITE_ARGS)
+
+# Real-browser tests (Debian's chromium: apt-get install -y chromium); they build what they test.
+test-browser: $(VENV)/.lite-installed $(VENV)/.site-installed $(VENV)/.browser-installed
+	$(BIN)/python -m pytest -m browser -p no:xdist -q tests/browser
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.request
@@ -80,16 +81,24 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep test output clean
         pass
 
+    cors = False
+
     def end_headers(self):
         self.send_header("Cache-Control", "no-store")
+        if self.cors:  # as a CDN does, so that pages on another origin may fetch its files
+            self.send_header("Access-Control-Allow-Origin", "*")
         super().end_headers()
 
 
+class _CorsHandler(_QuietHandler):
+    cors = True
+
+
 @contextlib.contextmanager
-def static_server(folder: Path):
+def static_server(folder: Path, *, port: int = 0, cors: bool = False):
     """Serve a folder on http://127.0.0.1:<port>/ in a thread; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    handler = functools.partial(_CorsHandler if cors else _QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -101,23 +110,39 @@ def static_server(folder: Path):
 
 
 @contextlib.contextmanager
-def jupyter_lab(root: Path = ROOT, *, token: str = "browsertest", extra_args: list[str] | None = None,
-                env: dict | None = None, cwd: Path | None = None, timeout: float = 120):
-    """``make lab`` on a free loopback port (no browser opened); yields (base_url, token, log_path).
+def jupyter_lab(root: Path = ROOT, *, make: bool = True, token: str = "browsertest",
+                extra_args: list[str] | None = None, env: dict | None = None, cwd: Path | None = None,
+                timeout: float = 120):
+    """JupyterLab on a free loopback port (no browser opened); yields (base_url, token, log_path).
 
-    The server runs from the project's own set-up: the Makefile's `lab` target, which installs
-    .venv if needed and opens the start lesson."""
+    With ``make`` (the default) the server runs from the project's own set-up: the Makefile's
+    `lab` target, which installs .venv if needed and opens the start lesson. Otherwise .venv's
+    ``jupyter lab`` serves ``root`` from ``cwd`` (for nbgrader, whose config is read from there)."""
     port = free_port()
-    args = [f"--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
+    scratch = Path(tempfile.mkdtemp(prefix="course-lab-"))
+    # Throw-away user settings with autosave off (nothing a test types is ever written to a
+    # lesson) and a throw-away workspace (every run starts the same).
+    settings = scratch / "user-settings" / "@jupyterlab" / "docmanager-extension"
+    settings.mkdir(parents=True)
+    (settings / "plugin.jupyterlab-settings").write_text('{"autosave": false}')
+    args = [f"--LabApp.user_settings_dir={scratch / 'user-settings'}",
+            f"--LabApp.workspaces_dir={scratch / 'workspaces'}", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
             "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             *(extra_args or [])]
-    runtime = Path(os.environ.get("TMPDIR", "/tmp")) / f"jupyter-runtime-{port}"
-    full_env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(runtime), **(env or {}))
-    log_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"jupyter-lab-{port}.log"
+    full_env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(scratch / "runtime"), **(env or {}))
+    log_path = scratch / "jupyter-lab.log"
     log = open(log_path, "wb")
-    proc = subprocess.Popen(["make", "-s", "lab", "LAB_ARGS=" + " ".join(args)], cwd=cwd or root,
-                            env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    if make:
+        command = ["make", "-s", "lab", "LAB_ARGS=" + " ".join(args)]
+    else:
+        bin_dir = ROOT / ".venv" / "bin"
+        full_env["PATH"] = f"{bin_dir}:{full_env.get('PATH', '')}"  # nbgrader runs alembic
+        command = [str(bin_dir / "jupyter"), "lab", f"--ServerApp.root_dir={root}", *args]
+        if os.geteuid() == 0:
+            command.append("--allow-root")
+    proc = subprocess.Popen(command, cwd=cwd or root, env=full_env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + timeout
@@ -141,6 +166,13 @@ def jupyter_lab(root: Path = ROOT, *, token: str = "browsertest", extra_args: li
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
         log.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def first_lesson_with_figures(root: Path = ROOT) -> Path:
+    """Lesson 01 (it has figures), or the first lesson there is."""
+    lessons = sorted((root / "lessons").glob("[0-9][0-9]-*.md"))
+    return next((p for p in lessons if p.name.startswith("01-")), lessons[0])
 
 
 # ------------------------------------------------------------------ JupyterLab / JupyterLite UI
@@ -205,10 +237,29 @@ def wait_for_kernel_idle(page, timeout: float = 180) -> dict:
     raise TimeoutError(f"kernel not idle after {timeout} s: {state}")
 
 
+def click_run_all(page, attempts: int = 6) -> None:
+    """Run → Run All Cells through the menu, until the notebook shows that cells are queued or
+    running (right after a notebook opens, the menu item can still be disabled)."""
+    for _ in range(attempts):
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        item = page.get_by_role("menuitem", name="Run All Cells", exact=True)
+        if item.get_attribute("aria-disabled") == "true":
+            page.keyboard.press("Escape")
+            time.sleep(0.5)
+            continue
+        item.click()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if page.evaluate("""() => [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
+                                  .some(p => /\[(\*|\d+)\]/.test(p.textContent))"""):
+                return
+            time.sleep(0.1)
+    raise TimeoutError("Run All Cells did not start the cells")
+
+
 def run_all_cells(page, timeout: float = 300) -> dict:
     """Run → Run All Cells through the menu, then wait until every code cell has run."""
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    click_run_all(page)
     return wait_for_all_executed(page, timeout)
 
 
@@ -233,17 +284,23 @@ def wait_for_all_executed(page, timeout: float = 300) -> dict:
 
 
 def replace_and_run_cell(page, old_source: str, new_source: str) -> None:
-    """Find the code cell whose source is ``old_source``, type ``new_source`` into it, run it."""
-    index = page.evaluate("""([old]) => {
+    """Find the code cell whose source starts with ``old_source``, replace its text with
+    ``new_source`` by typing, and run it."""
+    index = page.evaluate("""async ([old]) => {
       const nb = (window.jupyterapp || window.jupyterlab).shell.currentWidget.content;
       for (let i = 0; i < nb.model.cells.length; i++)
-        if (nb.model.cells.get(i).sharedModel.getSource().trim() === old) { nb.activeCellIndex = i; return i; }
+        if (nb.model.cells.get(i).sharedModel.getSource().trim().startsWith(old)) {
+          nb.activeCellIndex = i;
+          nb.mode = 'command';
+          if (nb.scrollToItem) await nb.scrollToItem(i, 'center');
+          return i;
+        }
       return -1; }""", [old_source])
     if index < 0:
         raise LookupError(f"no cell with source {old_source!r}")
-    cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
-    cell.scroll_into_view_if_needed()
-    editor = cell.locator(".cm-content")
+    # Notebooks render only the cells near the viewport: address the active cell, not the n-th.
+    editor = page.locator(".jp-Notebook .jp-Cell.jp-mod-active .cm-content")
+    editor.wait_for(state="visible", timeout=30_000)
     editor.click()
     page.keyboard.press("Control+a")
     page.keyboard.type(new_source)
@@ -288,3 +345,26 @@ NOTEBOOK_ERRORS_JS = r"""() => {
 def notebook_errors(page) -> list[dict]:
     """Errors and stderr output of the current notebook's cells."""
     return page.evaluate(NOTEBOOK_ERRORS_JS)
+
+
+def scroll_to_figure(page, mime: str = "application/vnd.plotly.v1+json", timeout: float = 30_000):
+    """Scroll the current notebook to its first cell with a plotly output; return the plot's
+    locator once plotly has drawn it (an SVG inside the output)."""
+    index = page.evaluate("""async ([mime]) => {
+      const nb = (window.jupyterapp || window.jupyterlab).shell.currentWidget.content;
+      for (let i = 0; i < nb.model.cells.length; i++) {
+        const c = nb.model.cells.get(i);
+        if (c.type !== 'code') continue;
+        for (let j = 0; j < c.outputs.length; j++)
+          if (mime in (c.outputs.get(j).data || {})) {
+            nb.activeCellIndex = i;
+            if (nb.scrollToItem) await nb.scrollToItem(i, 'start');
+            return i;
+          }
+      }
+      return -1; }""", [mime])
+    if index < 0:
+        raise LookupError("no plotly figure in the notebook")
+    plot = page.locator(".jp-Notebook .jp-Cell.jp-mod-active .js-plotly-plot").first
+    plot.locator(".main-svg").first.wait_for(state="visible", timeout=timeout)
+    return plot

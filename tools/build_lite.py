@@ -28,10 +28,8 @@ fetches them from PyPI with pip).
 from __future__ import annotations
 
 import argparse
-import base64
 import email.parser
 import hashlib
-import io
 import json
 import os
 import re
@@ -366,6 +364,10 @@ def build(args) -> dict:
     cache = Path(args.cache).resolve()
     output = Path(args.output).resolve()
     work = Path(args.work).resolve()
+    if str(work).startswith(str(output)):
+        # jupyterlite-core 0.6 skips every jupyter-lite.json whose path starts with the output
+        # path (even '<output>-src/'), which would silently drop the kernel settings.
+        raise SystemExit(f"--work ({work}) must not start with --output ({output})")
     if args.pyodide == "cdn" and not args.site_url:
         raise SystemExit("--pyodide cdn needs --site-url (where the site will be served from), "
                          "because Pyodide 0.27 resolves every package of the lock against the CDN")
@@ -409,6 +411,8 @@ def build(args) -> dict:
     if proc.returncode:
         sys.stderr.write(proc.stdout[-6000:] + proc.stderr[-6000:])
         raise SystemExit(f"jupyter lite build failed ({proc.returncode})")
+    if args.pyodide == "cdn":  # jupyter lite build copies only the well-known static/pyodide/
+        shutil.copytree(work / "static" / "course-packages", output / "static" / "course-packages")
     for junk in [output / ".jupyterlite.doit.db", *output.rglob("*.map")]:
         if junk.is_file():
             junk.unlink()

@@ -303,7 +303,7 @@ def build(args) -> dict:
     for line in warnings[:20]:
         log(line)
 
-    lite = ROOT / "lite" / "_output"
+    lite = Path(args.lite_output).resolve()
     lite_target = config["lite_url"]
     if "://" not in lite_target and not lite_target.startswith("/"):
         if lite.is_dir() and not args.no_lite:
@@ -328,7 +328,9 @@ def main(argv=None) -> dict:
     parser.add_argument("--output", default=str(ROOT / "_build" / "site" / "html"))
     parser.add_argument("--work", default=str(ROOT / "_build" / "site-src"))
     parser.add_argument("--timeout", type=int, default=180, help="seconds per cell")
-    parser.add_argument("--no-lite", action="store_true", help="do not copy lite/_output into the site")
+    parser.add_argument("--lite-output", default=str(ROOT / "lite" / "_output"),
+                        help="the JupyterLite site to copy into the website (built by make lite)")
+    parser.add_argument("--no-lite", action="store_true", help="do not copy the JupyterLite site in")
     parser.add_argument("--strict", action="store_true", help="fail if a lesson raises an error")
     return build(parser.parse_args(argv))
 

@@ -80,7 +80,7 @@ def lite_site(tmp_path_factory) -> Path:
     from tools import build_lite
 
     out = ROOT / "_build" / "test-lite"
-    build_lite.main(["--output", str(out), "--work", str(ROOT / "_build" / "test-lite-src")])
+    build_lite.main(["--output", str(out), "--work", str(ROOT / "_build" / "lite-src-test")])
     return out
 
 
@@ -93,8 +93,3 @@ def website(lite_site) -> Path:
     build_site.main(["--output", str(out), "--work", str(ROOT / "_build" / "test-site-src"),
                      "--lite-output", str(lite_site)])
     return out
-
-
-def first_lesson_with_figures() -> Path:
-    lessons = sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md"))
-    return next((p for p in lessons if p.name.startswith("01-")), lessons[0])

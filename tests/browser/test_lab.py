@@ -7,19 +7,14 @@ import json
 
 import pytest
 
-from conftest import ROOT, B, first_lesson_with_figures
+from pathlib import Path
+
+from tools import browser as B
+from tools.browser import first_lesson_with_figures
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.browser
-
-
-def user_settings(tmp_path):
-    """A throw-away JupyterLab user-settings folder with autosave off, so that typing answers into
-    a lesson during the test can never write to lessons/*.md."""
-    folder = tmp_path / "user-settings" / "@jupyterlab" / "docmanager-extension"
-    folder.mkdir(parents=True)
-    (folder / "plugin.jupyterlab-settings").write_text(json.dumps({"autosave": False}))
-    return ["--LabApp.user_settings_dir=" + str(tmp_path / "user-settings"),
-            "--LabApp.workspaces_dir=" + str(tmp_path / "workspaces")]
 
 
 def test_lesson_opens_as_notebook_runs_and_shows_figures_and_feedback(page, artifacts, tmp_path):
@@ -27,7 +22,7 @@ def test_lesson_opens_as_notebook_runs_and_shows_figures_and_feedback(page, arti
     answers = json.loads((ROOT / "tests/data/selfchecks" / f"{lesson.name[:2]}.json").read_text())
     qid, answer = next(iter(answers.items()))
     before = lesson.stat().st_mtime_ns
-    with B.jupyter_lab(extra_args=user_settings(tmp_path)) as (base, token, _log):
+    with B.jupyter_lab() as (base, token, _log):
         page.goto(f"{base}lab?reset&token={token}")
         page.wait_for_selector(".jp-DirListing-content", timeout=120_000)
         # /lab?reset: a fresh workspace; open the lesson as a learner would, by double-clicks.
@@ -47,10 +42,9 @@ def test_lesson_opens_as_notebook_runs_and_shows_figures_and_feedback(page, arti
         page.screenshot(path=str(artifacts / "lab-lesson-run.png"))
         assert state["done"] == state["code"] and not errors, errors
         plots = page.locator(".jp-OutputArea .js-plotly-plot")
-        plots.first.scroll_into_view_if_needed()
-        plots.first.locator(".main-svg").first.wait_for(timeout=30_000)
+        plot = B.scroll_to_figure(page)
+        assert plot.locator(".trace").count() >= 1
         assert plots.count() >= 1
-        assert page.locator(".jp-OutputArea .js-plotly-plot .trace").count() >= 1
         page.screenshot(path=str(artifacts / "lab-figure.png"))
 
         var = f"q{list(answers).index(qid) + 1}"

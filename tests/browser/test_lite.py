@@ -7,7 +7,12 @@ import json
 
 import pytest
 
-from conftest import ROOT, B, first_lesson_with_figures
+from pathlib import Path
+
+from tools import browser as B
+from tools.browser import first_lesson_with_figures
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.browser
 
@@ -48,10 +53,43 @@ def test_lesson_runs_in_the_browser_with_figures_and_feedback(lite_site, page, a
         assert state["done"] == state["code"] and not errors, errors
         plots = page.locator(".jp-OutputArea .js-plotly-plot")
         assert plots.count() >= (2 if lesson.name[:2] != "00" else 1)
-        plots.first.scroll_into_view_if_needed()
-        plots.first.locator(".main-svg").first.wait_for(timeout=30_000)
+        plot = B.scroll_to_figure(page)
+        assert plot.locator(".trace").count() >= 1
         page.screenshot(path=str(artifacts / "lite-figure.png"))
         B.replace_and_run_cell(page, f"{var}.check(...)", f'{var}.check("{answers[qid]["right"]}")')
         right = B.cell_output_text(page, f'{var}.check("{answers[qid]["right"]}")')
         assert "Correct!" in right, right
+    assert not page.outside, f"requests left the machine: {page.outside[:5]}"
+
+
+def test_cdn_mode_loads_pyodide_from_the_cdn(tmp_path, page, artifacts, lite_site):
+    """`--pyodide cdn`: Pyodide and numpy/pandas from a CDN, the course's wheels from the site.
+    The "CDN" here is a second loopback server (another origin) holding a Pyodide 0.27.7."""
+    from tools import build_lite
+
+    cdn_port, site_port = B.free_port(), B.free_port()
+    site = tmp_path / "cdn-site"
+    build_lite.main(["--pyodide", "cdn", "--cdn-url", f"http://127.0.0.1:{cdn_port}/pyodide/v0.27.7/full/",
+                     "--site-url", f"http://127.0.0.1:{site_port}/", "--output", str(site),
+                     "--work", str(tmp_path / "work")])
+    assert not (site / "static" / "pyodide").exists()
+    local = {p.name for p in (site / "static" / "course-packages").iterdir()}
+    assert "pyodide-lock.json" in local and not any(n.startswith(("pandas", "numpy", "pyodide.asm")) for n in local)
+    cdn_root = tmp_path / "cdn"
+    (cdn_root / "pyodide" / "v0.27.7").mkdir(parents=True)
+    (cdn_root / "pyodide" / "v0.27.7" / "full").symlink_to(ROOT / "_build" / "lite-cache" / "pyodide-0.27.7")
+    requested = []
+    page.on("request", lambda r: requested.append(r.url))
+    with B.static_server(cdn_root, port=cdn_port, cors=True), B.static_server(site, port=site_port) as base:
+        page.goto(f"{base}lab/index.html?path=lessons/00-start-here.ipynb&reset")
+        B.wait_for_notebook(page)
+        B.wait_for_kernel_idle(page, 180)
+        state = B.run_all_cells(page, 400)
+        page.screenshot(path=str(artifacts / "lite-cdn-mode.png"))
+        assert state["done"] == state["code"] and not B.notebook_errors(page), B.notebook_errors(page)
+        B.scroll_to_figure(page)
+    from_cdn = [u for u in requested if f":{cdn_port}/" in u]
+    assert any(u.endswith("pyodide.asm.wasm") for u in from_cdn)
+    assert any("/pandas-" in u for u in from_cdn)
+    assert any("/plotly-" in u and f":{site_port}/" in u for u in requested)
     assert not page.outside, f"requests left the machine: {page.outside[:5]}"
