@@ -250,7 +250,7 @@ def click_run_all(page, attempts: int = 6) -> None:
         item.click()
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
-            if page.evaluate("""() => [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
+            if page.evaluate(r"""() => [...document.querySelectorAll('.jp-Notebook .jp-InputPrompt')]
                                   .some(p => /\[(\*|\d+)\]/.test(p.textContent))"""):
                 return
             time.sleep(0.1)
