@@ -3,7 +3,7 @@
 Prints the JupyterLite site's size and, for JupyterLite and for JupyterLab from `make lab`, the
 time from opening the lesson's address to its first executed code cell (Run All clicked as soon
 as the notebook shows), to the kernel being ready, and to the whole lesson run. Lesson 01, or 00
-when 01 does not exist. Each run uses a new browser context (empty HTTP cache): a first visit.
+when 01 does not exist. Each run starts a new Chromium (empty cache): a first visit.
 
     .venv/bin/python benchmarks/zero_install.py            # builds lite/_output if missing
     .venv/bin/python benchmarks/zero_install.py --runs 3 --compare-no-preload
@@ -48,7 +48,13 @@ def folder_size(path: Path) -> tuple[int, int]:
     return sum(p.stat().st_size for p in files), len(files)
 
 
-def measure(browser, url: str) -> dict:
+def measure(url: str) -> dict:
+    # A new browser each run: runs in one browser got slower one after the other (23, 29, 39 s).
+    with B.chromium() as browser:
+        return _measure(browser, url)
+
+
+def _measure(browser, url: str) -> dict:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     outside: list[str] = []
@@ -91,26 +97,26 @@ def summarise(runs: list[dict]) -> dict:
         "outside_requests": max(r["outside_requests"] for r in runs)}
 
 
-def bench_lite(browser, site: Path, runs: int, name: str) -> dict:
+def bench_lite(site: Path, runs: int, name: str) -> dict:
     target = lesson()
     results = []
     with B.static_server(site) as base:
         for _ in range(runs):
-            results.append(measure(browser, f"{base}lab/index.html?path=lessons/{target.stem}.ipynb&reset"))
+            results.append(measure(f"{base}lab/index.html?path=lessons/{target.stem}.ipynb&reset"))
     size, files = folder_size(site)
     report = json.loads((site / "build-report.json").read_text()) if (site / "build-report.json").exists() else {}
     return {"route": name, "lesson": target.stem, "site_bytes": size, "site_files": files,
             "pyodide_bytes": report.get("pyodide_bytes"), **summarise(results), "each": results}
 
 
-def bench_lab(browser, runs: int) -> dict:
+def bench_lab(runs: int) -> dict:
     target = lesson()
     results, starts = [], []
     for _ in range(runs):
         t0 = time.perf_counter()
         with B.jupyter_lab() as (base, token, _log):
             starts.append(time.perf_counter() - t0)
-            results.append(measure(browser, f"{base}lab/tree/lessons/{target.name}?reset&token={token}"))
+            results.append(measure(f"{base}lab/tree/lessons/{target.name}?reset&token={token}"))
     return {"route": "JupyterLab (make lab)", "lesson": target.stem,
             "server_start_s": round(statistics.median(starts), 2), **summarise(results), "each": results}
 
@@ -137,11 +143,10 @@ def main(argv=None) -> list[dict]:
         build_lite.main(["--output", str(other), "--work", str(ROOT / "_build" / "lite-src-bench"), "--no-preload"])
         sites.append((other, "JupyterLite (bundled Pyodide, packages installed by the kernel)"))
     results = []
-    with B.chromium() as browser:
-        for path, name in sites:
-            results.append(bench_lite(browser, path, args.runs, name))
-        if not args.skip_lab:
-            results.append(bench_lab(browser, args.runs))
+    for path, name in sites:
+        results.append(bench_lite(path, args.runs, name))
+    if not args.skip_lab:
+        results.append(bench_lab(args.runs))
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "zero_install.json").write_text(json.dumps(results, indent=1))

@@ -72,6 +72,9 @@ def run(plan_path: str, fd: int) -> None:
 
     from coursekit.grading.snapshot import encode
 
+    import plotly.io as pio
+
+    pio.renderers.default = "plotly_mimetype"  # figures are kept as data, as in JupyterLab
     shell = InteractiveShell.instance()
     namespace = shell.user_ns
     send({"ev": "ready"})
