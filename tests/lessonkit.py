@@ -12,6 +12,8 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+from coursekit.references import code_calls as _code_calls
+
 ROOT = Path(__file__).resolve().parents[1]
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md"))
 
@@ -75,21 +77,7 @@ def execute(path: Path, *, probe: bool = True, timeout: int = 120) -> tuple[nbfo
 
 def code_calls(nb: nbformat.NotebookNode, name: str) -> list[ast.Call]:
     """Every call of ``ck.<name>(...)`` (or ``<name>(...)``) in the code cells."""
-    calls = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                func = node.func
-                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
-                if called == name:
-                    calls.append(node)
-    return calls
+    return _code_calls([c.source for c in nb.cells if c.cell_type == "code"], name)
 
 
 def literal_list(node) -> list[str]:

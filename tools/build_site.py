@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import coursekit as ck  # noqa: E402
-from coursekit.references import CITATION  # noqa: E402
+from coursekit.references import CITATION, code_calls  # noqa: E402
 from coursekit.static import render_notebook, write_plotly_js  # noqa: E402
 
 
@@ -82,29 +82,17 @@ def link_citations(text: str, depth: int) -> str:
 
 def cited_in(nb) -> set[str]:
     ids = set(ck.cited_ids("\n".join(c.source for c in nb.cells if c.cell_type == "markdown")))
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    args = [call.args[0] for call in code_calls(code, "references") if call.args]
+    for call in code_calls(code, "Perspective"):
+        args.append(call.args[2] if len(call.args) > 2 else next(
+            (k.value for k in call.keywords if k.arg == "sources"), None))
+    for arg in args:
         try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:
+            value = ast.literal_eval(arg) if arg is not None else []
+        except ValueError:
             continue
-        for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            name = getattr(node.func, "attr", getattr(node.func, "id", None))
-            if name == "references" and node.args:
-                arg = node.args[0]
-            elif name == "Perspective":
-                arg = node.args[2] if len(node.args) > 2 else next(
-                    (k.value for k in node.keywords if k.arg == "sources"), None)
-            else:
-                continue
-            try:
-                value = ast.literal_eval(arg) if arg is not None else []
-            except ValueError:
-                continue
-            ids.update([value] if isinstance(value, str) else value)
+        ids.update([value] if isinstance(value, str) else value)
     return ids
 
 

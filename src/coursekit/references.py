@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import ast
 import difflib
 import html
 import re
@@ -22,7 +23,7 @@ import re
 from . import messages as msg
 from .data import load
 
-__all__ = ["source", "references", "cited_ids", "References"]
+__all__ = ["source", "references", "cited_ids", "code_calls", "References"]
 
 CITATION = re.compile(r"\[(@[a-z0-9][a-z0-9-]*(?:\s*;\s*@[a-z0-9][a-z0-9-]*)*)\]")
 
@@ -56,6 +57,29 @@ def cited_ids(text: str) -> list[str]:
             if sid not in found:
                 found.append(sid)
     return found
+
+
+def code_calls(sources, name: str) -> list[ast.Call]:
+    """Every call of ``ck.<name>(...)`` or ``<name>(...)`` in some code (cells that do not parse are skipped).
+
+    Examples
+    --------
+    >>> [c.args[0].value for c in code_calls(["ck.source('a')", "x = (", "source('b')"], "source")]
+    ['a', 'b']
+    """
+    calls = []
+    for code in sources:
+        try:
+            tree = ast.parse(code)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+                if called == name:
+                    calls.append(node)
+    return calls
 
 
 class References:
