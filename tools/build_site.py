@@ -23,7 +23,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import jupytext
 import nbformat
@@ -31,10 +30,12 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 
 import coursekit as ck  # noqa: E402
 from coursekit.references import CITATION, code_calls  # noqa: E402
 from coursekit.static import render_notebook, write_plotly_js  # noqa: E402
+from tools.launch import binder_url, course_config, lite_url  # noqa: E402
 
 
 def log(text: str) -> None:
@@ -43,27 +44,6 @@ def log(text: str) -> None:
 
 def lessons() -> list[Path]:
     return sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md"))
-
-
-def course_config() -> dict:
-    config = json.loads((ROOT / "site" / "course.json").read_text(encoding="utf-8"))
-    for key, var in [("repository", "COURSE_REPOSITORY"), ("branch", "COURSE_BRANCH"),
-                     ("lite_url", "COURSE_LITE_URL"), ("binderhub", "COURSE_BINDERHUB")]:
-        if os.environ.get(var):
-            config[key] = os.environ[var]
-    return config
-
-
-def binder_url(config: dict, path: str) -> str:
-    return (f"{config['binderhub'].rstrip('/')}/v2/gh/{config['repository']}/{config['branch']}"
-            f"?urlpath={quote('lab/tree/' + path, safe='')}")
-
-
-def lite_url(config: dict, notebook: str, depth: int) -> str:
-    base = config["lite_url"]
-    if "://" not in base and not base.startswith("/"):
-        base = "../" * depth + base
-    return f"{base.rstrip('/')}/lab/index.html?path={quote(notebook)}"
 
 
 def link_citations(text: str, depth: int) -> str:
