@@ -96,3 +96,30 @@ def test_environment_overrides_and_github_actions_name():
     # On the website's pages the JupyterLite link stays relative, so a copy of the site works anywhere.
     assert launch.lite_url(chosen, "lessons/01.ipynb", depth=1) == "../lite/lab/index.html?path=lessons/01.ipynb"
     assert launch.site_url({"repository": "Org/org.github.io"}) == "https://org.github.io/"
+
+
+def test_pages_workflow_builds_what_the_makefile_builds():
+    """The GitHub Pages workflow cannot run here; check it calls real targets and uploads the
+    folder `make site` writes."""
+    import re
+    import shlex
+
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "website.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    runs = [shlex.split(step["run"]) for step in steps if "run" in step]
+    assert runs and runs[0][0] == "make"
+    targets = [word for word in runs[0][1:] if "=" not in word]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in targets:
+        assert re.search(rf"^{re.escape(target)}:", makefile, re.M), f"no make target {target!r}"
+    assert targets.index("lite") < targets.index("site"), "the website copies the lite site in: build lite first"
+    from tools import build_site
+
+    flags = [word.split("=", 1)[1] for word in runs[0] if word.startswith("SITE_ARGS=")]
+    build_site.parse_args(flags)  # the flags exist (argparse exits otherwise)
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact"))
+    default_output = Path(build_site.parse_args([]).output).relative_to(ROOT)
+    assert Path(upload["with"]["path"]) == default_output
+    assert workflow["jobs"]["build"]["steps"][1]["with"]["python-version"] == (ROOT / "binder" / "runtime.txt").read_text().strip().removeprefix("python-")

@@ -291,7 +291,7 @@ def build(args) -> dict:
     return report
 
 
-def main(argv=None) -> dict:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--output", default=str(ROOT / "_build" / "site" / "html"))
     parser.add_argument("--work", default=str(ROOT / "_build" / "site-src"))
@@ -300,7 +300,11 @@ def main(argv=None) -> dict:
                         help="the JupyterLite site to copy into the website (built by make lite)")
     parser.add_argument("--no-lite", action="store_true", help="do not copy the JupyterLite site in")
     parser.add_argument("--strict", action="store_true", help="fail if a lesson raises an error")
-    return build(parser.parse_args(argv))
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> dict:
+    return build(parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -44,7 +44,7 @@ _LAYOUT = dict(
     font=dict(family="Arial, sans-serif", size=13, color="#222"),
     paper_bgcolor="white",
     plot_bgcolor="white",
-    margin=dict(l=60, r=20, t=60, b=80),
+    margin=dict(l=60, r=20, t=60, b=84),
     hoverlabel=dict(namelength=-1),
     xaxis=dict(showline=True, linecolor="#444", gridcolor="#eee"),
     yaxis=dict(showline=True, linecolor="#444", gridcolor="#eee"),
@@ -86,7 +86,9 @@ def _finish(fig: go.Figure, *, title: str, source: str | None, xlabel: str, ylab
     fig.update_layout(title=dict(text=title, x=0.0, xanchor="left"), xaxis_title=xlabel,
                       yaxis_title=ylabel, **_LAYOUT)
     if credit:
-        fig.add_annotation(text=credit, xref="paper", yref="paper", x=0, y=-0.22, showarrow=False,
+        # A fixed distance in pixels below the plot area (not a fraction of its height), so that
+        # the line clears the axis title on short figures such as one-actor timelines too.
+        fig.add_annotation(text=credit, xref="paper", yref="paper", x=0, y=0, yshift=-58, showarrow=False,
                            xanchor="left", yanchor="top", font=dict(size=10, color="#555"))
         description = f"{description} {credit}"
     fig.update_layout(meta={"description": description, "source": credit or ""})

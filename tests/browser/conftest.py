@@ -99,6 +99,6 @@ def website(lite_site) -> Path:
     from tools import build_site
 
     out = ROOT / "_build" / "test-site"
-    build_site.main(["--output", str(out), "--work", str(ROOT / "_build" / "test-site-src"),
+    build_site.main(["--strict", "--output", str(out), "--work", str(ROOT / "_build" / "test-site-src"),
                      "--lite-output", str(lite_site)])
     return out
