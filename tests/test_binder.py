@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from binderkit import recreate
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
@@ -47,7 +48,8 @@ def test_binder_files_are_what_repo2docker_reads():
     text = post.read_text()
     assert "pip install --no-deps" in text and "rfc3987-syntax" in text
     assert "binder/overrides.json" in text and "share/jupyter/lab/settings" in text
-    assert f'default_url = "/lab/tree/{START}"' in text
+    assert f'c.ServerApp.default_url = "/lab/tree/{START}"' in text
+    assert f'c.LabApp.default_url = "/lab/tree/{START}"' in text  # `jupyter lab` uses this one
     assert (ROOT / START).is_file()
     overrides = json.loads((BINDER / "overrides.json").read_text())
     viewers = overrides["@jupyterlab/docmanager-extension:plugin"]["defaultViewers"]
@@ -75,22 +77,8 @@ def test_repo2docker_accepts_the_configuration(tmp_path):
 def test_binder_environment_recreated_in_a_fresh_venv_runs_the_start_lesson(tmp_path):
     """What repo2docker would run, in a new virtual environment: pip install -r
     binder/requirements.txt, then binder/postBuild; then the start lesson executes there."""
-    uv = Path(sys.executable).parent / "uv"
-    if not uv.exists():
-        pytest.skip("uv is not in .venv (make setup installs it)")
-    venv, home = tmp_path / "venv", tmp_path / "home"
-    home.mkdir()
-    base_python = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base_python, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    subprocess.run([str(uv), "pip", "install", "--quiet", "--python", str(python), "-r",
-                    str(BINDER / "requirements.txt")], check=True, cwd=ROOT, timeout=900)
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "COURSEKIT_DATA", "VIRTUAL_ENV"}}
-    env.update(PATH=f"{venv / 'bin'}:{env['PATH']}", HOME=str(home), NB_PYTHON_PREFIX=str(venv),
-               # offline: build the course package with the hatchling that the lock installs
-               PIP_NO_INDEX="1", PIP_NO_BUILD_ISOLATION="false", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    subprocess.run(["bash", str(BINDER / "postBuild")], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=600)
+    binder = recreate(tmp_path)
+    venv, home, env, python = binder.venv, binder.home, binder.env, binder.python
     assert json.loads((venv / "share/jupyter/lab/settings/overrides.json").read_text()) == \
         json.loads((BINDER / "overrides.json").read_text())
     code = r'''

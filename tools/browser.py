@@ -112,12 +112,13 @@ def static_server(folder: Path, *, port: int = 0, cors: bool = False):
 @contextlib.contextmanager
 def jupyter_lab(root: Path = ROOT, *, make: bool = True, token: str = "browsertest",
                 extra_args: list[str] | None = None, env: dict | None = None, cwd: Path | None = None,
-                timeout: float = 120):
+                timeout: float = 120, bin_dir: Path | None = None):
     """JupyterLab on a free loopback port (no browser opened); yields (base_url, token, log_path).
 
     With ``make`` (the default) the server runs from the project's own set-up: the Makefile's
     `lab` target, which installs .venv if needed and opens the start lesson. Otherwise .venv's
-    ``jupyter lab`` serves ``root`` from ``cwd`` (for nbgrader, whose config is read from there)."""
+    ``jupyter lab`` serves ``root`` from ``cwd`` (for nbgrader, whose config is read from there),
+    from ``bin_dir`` (default .venv/bin; another environment's, such as the recreated Binder one)."""
     port = free_port()
     scratch = Path(tempfile.mkdtemp(prefix="course-lab-"))
     # Throw-away user settings with autosave off (nothing a test types is ever written to a
@@ -136,7 +137,7 @@ def jupyter_lab(root: Path = ROOT, *, make: bool = True, token: str = "browserte
     if make:
         command = ["make", "-s", "lab", "LAB_ARGS=" + " ".join(args)]
     else:
-        bin_dir = ROOT / ".venv" / "bin"
+        bin_dir = Path(bin_dir) if bin_dir else ROOT / ".venv" / "bin"
         full_env["PATH"] = f"{bin_dir}:{full_env.get('PATH', '')}"  # nbgrader runs alembic
         command = [str(bin_dir / "jupyter"), "lab", f"--ServerApp.root_dir={root}", *args]
         if os.geteuid() == 0:
