@@ -238,6 +238,27 @@ def wait_for_kernel_idle(page, timeout: float = 180) -> dict:
     raise TimeoutError(f"kernel not idle after {timeout} s: {state}")
 
 
+KERNEL_EXECUTE_JS = """async (code) => {
+  const app = window.jupyterapp || window.jupyterlab;
+  const kernel = app.shell.currentWidget.sessionContext.session.kernel;
+  const out = {stdout: '', stderr: '', error: null};
+  const future = kernel.requestExecute({code, store_history: false, silent: false});
+  future.onIOPub = (msg) => {
+    const kind = msg.header.msg_type;
+    if (kind === 'stream') out[msg.content.name] += msg.content.text;
+    if (kind === 'error') out.error = msg.content.ename + ': ' + msg.content.evalue;
+  };
+  await future.done;
+  return out;
+}"""
+
+
+def kernel_execute(page, code: str) -> dict:
+    """Run ``code`` in the kernel of the open notebook (no cell is changed); returns its
+    ``stdout``, ``stderr`` and ``error`` ("Name: value", or None)."""
+    return page.evaluate(KERNEL_EXECUTE_JS, code)
+
+
 def click_run_all(page, attempts: int = 6) -> None:
     """Run → Run All Cells through the menu, until the notebook shows that cells are queued or
     running (right after a notebook opens, the menu item can still be disabled)."""

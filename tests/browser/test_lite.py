@@ -93,3 +93,61 @@ def test_cdn_mode_loads_pyodide_from_the_cdn(tmp_path, page, artifacts, lite_sit
     assert any("/pandas-" in u for u in from_cdn)
     assert any("/plotly-" in u and f":{site_port}/" in u for u in requested)
     assert not page.outside, f"requests left the machine: {page.outside[:5]}"
+
+
+# Runs inside the Pyodide kernel: every lesson notebook's code cells, in order, each lesson in a
+# fresh namespace, outputs captured; then every self-check of the lesson with its right answer.
+EVERY_LESSON = r'''
+import json, pathlib
+from IPython import get_ipython
+from IPython.utils.capture import capture_output
+ip = get_ipython()
+answers = json.loads(ANSWERS)
+report = {}
+for path in sorted(pathlib.Path.cwd().glob("[0-9][0-9]-*.ipynb")):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    ns = {"__name__": "__main__"}
+    result = {"cells": 0, "figures": 0, "checks": 0}
+    try:
+        for cell in nb["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            source = "".join(cell["source"])
+            with capture_output() as cap:
+                exec(compile(ip.transform_cell(source), f"{path.name}", "exec"), ns)
+            result["cells"] += 1
+            result["figures"] += sum("application/vnd.plotly.v1+json" in o.data for o in cap.outputs)
+        for i, (qid, answer) in enumerate(answers.get(path.name[:2], {}).items()):
+            with capture_output() as cap:
+                ns[f"q{i + 1}"].check(answer["right"])
+            shown = cap.stdout + "".join(str(o.data) for o in cap.outputs)
+            if "Correct!" not in shown:
+                raise AssertionError(f"self-check {qid} refused its right answer: {shown[:200]}")
+            result["checks"] += 1
+    except Exception as error:
+        result["error"] = f"{type(error).__name__}: {error}"
+    report[path.name] = result
+print("REPORT" + json.dumps(report))
+'''
+
+
+def test_every_lesson_runs_in_pyodide_with_its_self_checks(lite_site, page):
+    """Pyodide has its own pandas (2.2) and numpy: every lesson's code and every self-check must
+    work there too, not only the lesson the UI test clicks through."""
+    lessons = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]-*.md"))
+    answers = {p.stem: json.loads(p.read_text()) for p in (ROOT / "tests/data/selfchecks").glob("*.json")}
+    with B.static_server(lite_site) as base:
+        page.goto(f"{base}lab/index.html?path=lessons/{lessons[0]}.ipynb&reset")
+        B.wait_for_notebook(page)
+        B.wait_for_kernel_idle(page, 180)
+        out = B.kernel_execute(page, f"ANSWERS = {json.dumps(json.dumps(answers))}\n" + EVERY_LESSON)
+    assert out["error"] is None, out
+    report = json.loads(out["stdout"].split("REPORT", 1)[1])
+    assert sorted(name.removesuffix(".ipynb") for name in report) == lessons
+    failed = {name: r["error"] for name, r in report.items() if "error" in r}
+    assert not failed, failed
+    for name, result in report.items():
+        assert result["checks"] == len(answers.get(name[:2], {})), (name, result)
+        if name[:2] not in {"00", "10"}:
+            assert result["figures"] >= 2, (name, result)
+    assert not page.outside, f"requests left the machine: {page.outside[:5]}"
