@@ -273,6 +273,10 @@ def write_sources(work: Path, *, mode: str, site_url: str | None, cdn_url: str,
         shutil.rmtree(work)
     (work / "content").mkdir(parents=True)
     notebooks = lesson_notebooks(work / "content")
+    # The data as files too, as in JupyterLab: students can open the CSVs, the data package and
+    # its README, or read them with pandas (coursekit itself loads the copy inside its wheel).
+    shutil.copytree(ROOT / "datasets", work / "content" / "datasets",
+                    ignore=shutil.ignore_patterns("__pycache__", ".*"))
 
     base_lock = json.loads((pyodide_dir / "pyodide-lock.json").read_text())
     packages = base_lock["packages"]

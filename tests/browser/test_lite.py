@@ -21,6 +21,8 @@ def test_site_layout(lite_site):
     report = json.loads((lite_site / "build-report.json").read_text())
     lessons = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]-*.md"))
     assert sorted(p.stem for p in (lite_site / "files" / "lessons").glob("*.ipynb")) == lessons
+    shipped = sorted(p.name for p in (lite_site / "files" / "datasets").iterdir())
+    assert shipped == sorted(p.name for p in (ROOT / "datasets").iterdir() if not p.name.startswith((".", "__")))
     config = json.loads((lite_site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["disablePyPIFallback"] is True
@@ -127,6 +129,8 @@ for path in sorted(pathlib.Path.cwd().glob("[0-9][0-9]-*.ipynb")):
     except Exception as error:
         result["error"] = f"{type(error).__name__}: {error}"
     report[path.name] = result
+import pandas as pd, coursekit as ck
+report["datasets-as-files"] = {"rows": len(pd.read_csv("../datasets/events.csv")), "loaded": len(ck.load("events"))}
 print("REPORT" + json.dumps(report))
 '''
 
@@ -143,6 +147,8 @@ def test_every_lesson_runs_in_pyodide_with_its_self_checks(lite_site, page):
         out = B.kernel_execute(page, f"ANSWERS = {json.dumps(json.dumps(answers))}\n" + EVERY_LESSON)
     assert out["error"] is None, out
     report = json.loads(out["stdout"].split("REPORT", 1)[1])
+    files = report.pop("datasets-as-files")  # the CSV files beside the lessons, read with pandas
+    assert files["rows"] == files["loaded"] > 0, files
     assert sorted(name.removesuffix(".ipynb") for name in report) == lessons
     failed = {name: r["error"] for name, r in report.items() if "error" in r}
     assert not failed, failed
