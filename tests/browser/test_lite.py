@@ -4,6 +4,7 @@ server and no network, renders its figures and gives self-check feedback."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -16,11 +17,26 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.browser
 
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "autograding" / "source").glob("a[0-9][0-9]-*") if p.is_dir())
+
 
 def test_site_layout(lite_site):
     report = json.loads((lite_site / "build-report.json").read_text())
     lessons = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]-*.md"))
     assert sorted(p.stem for p in (lite_site / "files" / "lessons").glob("*.ipynb")) == lessons
+    # The exercises as released to students: no solutions, no hidden tests.
+    exercises = sorted((lite_site / "files" / "exercises").glob("*.ipynb"))
+    assert [p.stem for p in exercises] == ASSIGNMENTS
+    for path in exercises:
+        text = path.read_text(encoding="utf-8")
+        released = json.loads(text)
+        source = "\n".join(solutions()[path.stem])
+        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text, path.name
+        hidden = [line.strip() for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", source, re.S)
+                  for line in block.splitlines() if line.strip()]
+        shown = "\n".join("".join(c["source"]) for c in released["cells"])
+        assert hidden and not [line for line in hidden if line in shown], path.name
+        assert released["metadata"]["kernelspec"]["name"] == "python"
     shipped = sorted(p.name for p in (lite_site / "files" / "datasets").iterdir())
     assert shipped == sorted(p.name for p in (ROOT / "datasets").iterdir() if not p.name.startswith((".", "__")))
     config = json.loads((lite_site / "jupyter-lite.json").read_text())["jupyter-config-data"]
@@ -131,23 +147,51 @@ for path in sorted(pathlib.Path.cwd().glob("[0-9][0-9]-*.ipynb")):
     report[path.name] = result
 import pandas as pd, coursekit as ck
 report["datasets-as-files"] = {"rows": len(pd.read_csv("../datasets/events.csv")), "loaded": len(ck.load("events"))}
+for name, cells in json.loads(SOLUTIONS).items():
+    ns = {"__name__": "__main__"}
+    result = {"cells": 0}
+    try:
+        for source in cells:
+            with capture_output():
+                exec(compile(ip.transform_cell(source), name, "exec"), ns)
+            result["cells"] += 1
+    except Exception as error:
+        result["error"] = f"{type(error).__name__}: {error}"
+    report["exercise:" + name] = result
 print("REPORT" + json.dumps(report))
 '''
 
 
-def test_every_lesson_runs_in_pyodide_with_its_self_checks(lite_site, page):
+def solutions() -> dict[str, list[str]]:
+    """Each exercise's instructor version: code cells with solutions, visible and hidden tests."""
+    out = {}
+    for name in ASSIGNMENTS:
+        nb = json.loads((ROOT / "autograding" / "source" / name / f"{name}.ipynb").read_text(encoding="utf-8"))
+        out[name] = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    return out
+
+
+def test_every_lesson_and_exercise_runs_in_pyodide(lite_site, page):
     """Pyodide has its own pandas (2.2) and numpy: every lesson's code and every self-check must
-    work there too, not only the lesson the UI test clicks through."""
+    work there too, not only the lesson the UI test clicks through; and every exercise's solution
+    must pass all its tests there, so that the exercises on the site can be done in the browser."""
     lessons = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]-*.md"))
     answers = {p.stem: json.loads(p.read_text()) for p in (ROOT / "tests/data/selfchecks").glob("*.json")}
+    prelude = f"ANSWERS = {json.dumps(json.dumps(answers))}\nSOLUTIONS = {json.dumps(json.dumps(solutions()))}\n"
     with B.static_server(lite_site) as base:
         page.goto(f"{base}lab/index.html?path=lessons/{lessons[0]}.ipynb&reset")
         B.wait_for_notebook(page)
         B.wait_for_kernel_idle(page, 180)
-        out = B.kernel_execute(page, f"ANSWERS = {json.dumps(json.dumps(answers))}\n" + EVERY_LESSON)
+        out = B.kernel_execute(page, prelude + EVERY_LESSON)
     assert out["error"] is None, out
     report = json.loads(out["stdout"].split("REPORT", 1)[1])
     files = report.pop("datasets-as-files")  # the CSV files beside the lessons, read with pandas
+    exercises = {name.removeprefix("exercise:"): report.pop(name) for name in list(report)
+                 if name.startswith("exercise:")}
+    assert sorted(exercises) == ASSIGNMENTS
+    broken = {name: r["error"] for name, r in exercises.items() if "error" in r}
+    assert not broken, broken
+    assert all(r["cells"] >= 5 for r in exercises.values()), exercises
     assert files["rows"] == files["loaded"] > 0, files
     assert sorted(name.removesuffix(".ipynb") for name in report) == lessons
     failed = {name: r["error"] for name, r in report.items() if "error" in r}
