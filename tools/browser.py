@@ -14,6 +14,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -259,10 +260,28 @@ def kernel_execute(page, code: str) -> dict:
     return page.evaluate(KERNEL_EXECUTE_JS, code)
 
 
+def dismiss_dialogs(page) -> list[str]:
+    """Close any modal dialog JupyterLab is showing (Escape = its cancel button), saying on stderr
+    what it said: a dialog that pops up at start (seen once in a benchmark run, not reproduced)
+    would otherwise swallow every click that follows."""
+    texts = []
+    for _ in range(3):
+        dialog = page.query_selector(".jp-Dialog")
+        if dialog is None:
+            break
+        text = " ".join((dialog.inner_text() or "").split())
+        texts.append(text)
+        print(f"[browser] closing a JupyterLab dialog: {text[:300]}", file=sys.stderr, flush=True)
+        page.keyboard.press("Escape")
+        time.sleep(0.3)
+    return texts
+
+
 def click_run_all(page, attempts: int = 6) -> None:
     """Run → Run All Cells through the menu, until the notebook shows that cells are queued or
     running (right after a notebook opens, the menu item can still be disabled)."""
     for _ in range(attempts):
+        dismiss_dialogs(page)
         page.get_by_role("menuitem", name="Run", exact=True).click()
         item = page.get_by_role("menuitem", name="Run All Cells", exact=True)
         if item.get_attribute("aria-disabled") == "true":
