@@ -39,8 +39,7 @@ FIRST_CELL_JS = """() => {
 
 
 def lesson() -> Path:
-    lessons = sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md"))
-    return next((p for p in lessons if p.name.startswith("01-")), lessons[0])
+    return B.first_lesson_with_figures()
 
 
 def folder_size(path: Path) -> tuple[int, int]:

@@ -173,8 +173,10 @@ def jupyter_lab(root: Path = ROOT, *, make: bool = True, token: str = "browserte
 
 def first_lesson_with_figures(root: Path = ROOT) -> Path:
     """Lesson 01 (it has figures), or the first lesson there is."""
-    lessons = sorted((root / "lessons").glob("[0-9][0-9]-*.md"))
-    return next((p for p in lessons if p.name.startswith("01-")), lessons[0])
+    from tools.build_lite import lessons
+
+    found = lessons(root)
+    return next((p for p in found if p.name.startswith("01-")), found[0])
 
 
 # ------------------------------------------------------------------ JupyterLab / JupyterLite UI

@@ -35,15 +35,12 @@ sys.path.insert(0, str(ROOT))
 import coursekit as ck  # noqa: E402
 from coursekit.references import CITATION, code_calls  # noqa: E402
 from coursekit.static import render_notebook, write_plotly_js  # noqa: E402
+from tools.build_lite import lessons  # noqa: E402
 from tools.launch import binder_url, course_config, lite_url  # noqa: E402
 
 
 def log(text: str) -> None:
     print(f"[site] {text}", flush=True)
-
-
-def lessons() -> list[Path]:
-    return sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md"))
 
 
 def link_citations(text: str, depth: int) -> str:

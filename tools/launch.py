@@ -107,18 +107,26 @@ def replace_block(text: str, block: str, where: str) -> str:
     return text[:start] + block + text[stop + len(END):]
 
 
+def updated_texts(config: dict) -> dict[Path, str]:
+    """The files whose launch block differs from what ``config`` makes, with their new text."""
+    block, out = launch_block(config), {}
+    for path in BLOCK_FILES:
+        text = path.read_text(encoding="utf-8")
+        new = replace_block(text, block, str(path))
+        if new != text:
+            out[path] = new
+    return out
+
+
 def stale_files(config: dict) -> list[Path]:
-    block = launch_block(config)
-    return [path for path in BLOCK_FILES
-            if replace_block(path.read_text(encoding="utf-8"), block, str(path)) != path.read_text(encoding="utf-8")]
+    return list(updated_texts(config))
 
 
 def write_blocks(config: dict) -> list[Path]:
-    changed = stale_files(config)
-    block = launch_block(config)
-    for path in changed:
-        path.write_text(replace_block(path.read_text(encoding="utf-8"), block, str(path)), encoding="utf-8")
-    return changed
+    changed = updated_texts(config)
+    for path, text in changed.items():
+        path.write_text(text, encoding="utf-8")
+    return list(changed)
 
 
 def main(argv: list[str] | None = None) -> int:

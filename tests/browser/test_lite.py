@@ -4,12 +4,13 @@ server and no network, renders its figures and gives self-check feedback."""
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
 from pathlib import Path
 
+from nbgraderkit import ASSIGNMENTS, COURSE, hidden_regions, source_notebook
+from lessonkit import LESSONS
 from tools import browser as B
 from tools.browser import first_lesson_with_figures
 
@@ -17,12 +18,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.browser
 
-ASSIGNMENTS = sorted(p.name for p in (ROOT / "autograding" / "source").glob("a[0-9][0-9]-*") if p.is_dir())
-
 
 def test_site_layout(lite_site):
     report = json.loads((lite_site / "build-report.json").read_text())
-    lessons = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]-*.md"))
+    lessons = [p.stem for p in LESSONS]
     assert sorted(p.stem for p in (lite_site / "files" / "lessons").glob("*.ipynb")) == lessons
     # The exercises as released to students: no solutions, no hidden tests.
     exercises = sorted((lite_site / "files" / "exercises").glob("*.ipynb"))
@@ -30,10 +29,9 @@ def test_site_layout(lite_site):
     for path in exercises:
         text = path.read_text(encoding="utf-8")
         released = json.loads(text)
-        source = "\n".join(solutions()[path.stem])
         assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text, path.name
-        hidden = [line.strip() for block in re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", source, re.S)
-                  for line in block.splitlines() if line.strip()]
+        hidden = [line.strip() for cell in source_notebook(COURSE, path.stem).cells
+                  for block in hidden_regions(cell.source) for line in block.splitlines() if line.strip()]
         shown = "\n".join("".join(c["source"]) for c in released["cells"])
         assert hidden and not [line for line in hidden if line in shown], path.name
         assert released["metadata"]["kernelspec"]["name"] == "python"
@@ -122,19 +120,21 @@ from IPython.utils.capture import capture_output
 ip = get_ipython()
 answers = json.loads(ANSWERS)
 report = {}
+
+def run_cells(sources, name, ns, result):
+    """Run code cells in order in namespace ns, counting cells and plotly figures in result."""
+    for source in sources:
+        with capture_output() as cap:
+            exec(compile(ip.transform_cell(source), name, "exec"), ns)
+        result["cells"] += 1
+        result["figures"] += sum("application/vnd.plotly.v1+json" in o.data for o in cap.outputs)
+
 for path in sorted(pathlib.Path.cwd().glob("[0-9][0-9]-*.ipynb")):
     nb = json.loads(path.read_text(encoding="utf-8"))
     ns = {"__name__": "__main__"}
     result = {"cells": 0, "figures": 0, "checks": 0}
     try:
-        for cell in nb["cells"]:
-            if cell["cell_type"] != "code":
-                continue
-            source = "".join(cell["source"])
-            with capture_output() as cap:
-                exec(compile(ip.transform_cell(source), f"{path.name}", "exec"), ns)
-            result["cells"] += 1
-            result["figures"] += sum("application/vnd.plotly.v1+json" in o.data for o in cap.outputs)
+        run_cells(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], path.name, ns, result)
         for i, (qid, answer) in enumerate(answers.get(path.name[:2], {}).items()):
             with capture_output() as cap:
                 ns[f"q{i + 1}"].check(answer["right"])
@@ -148,13 +148,9 @@ for path in sorted(pathlib.Path.cwd().glob("[0-9][0-9]-*.ipynb")):
 import pandas as pd, coursekit as ck
 report["datasets-as-files"] = {"rows": len(pd.read_csv("../datasets/events.csv")), "loaded": len(ck.load("events"))}
 for name, cells in json.loads(SOLUTIONS).items():
-    ns = {"__name__": "__main__"}
-    result = {"cells": 0}
+    result = {"cells": 0, "figures": 0}
     try:
-        for source in cells:
-            with capture_output():
-                exec(compile(ip.transform_cell(source), name, "exec"), ns)
-            result["cells"] += 1
+        run_cells(cells, name, {"__name__": "__main__"}, result)
     except Exception as error:
         result["error"] = f"{type(error).__name__}: {error}"
     report["exercise:" + name] = result
@@ -164,18 +160,15 @@ print("REPORT" + json.dumps(report))
 
 def solutions() -> dict[str, list[str]]:
     """Each exercise's instructor version: code cells with solutions, visible and hidden tests."""
-    out = {}
-    for name in ASSIGNMENTS:
-        nb = json.loads((ROOT / "autograding" / "source" / name / f"{name}.ipynb").read_text(encoding="utf-8"))
-        out[name] = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
-    return out
+    return {name: [c.source for c in source_notebook(COURSE, name).cells if c.cell_type == "code"]
+            for name in ASSIGNMENTS}
 
 
 def test_every_lesson_and_exercise_runs_in_pyodide(lite_site, page):
     """Pyodide has its own pandas (2.2) and numpy: every lesson's code and every self-check must
     work there too, not only the lesson the UI test clicks through; and every exercise's solution
     must pass all its tests there, so that the exercises on the site can be done in the browser."""
-    lessons = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]-*.md"))
+    lessons = [p.stem for p in LESSONS]
     answers = {p.stem: json.loads(p.read_text()) for p in (ROOT / "tests/data/selfchecks").glob("*.json")}
     prelude = f"ANSWERS = {json.dumps(json.dumps(answers))}\nSOLUTIONS = {json.dumps(json.dumps(solutions()))}\n"
     with B.static_server(lite_site) as base:

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
+from lessonkit import LESSONS
 from tools import browser as B
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,7 +74,7 @@ def test_every_local_link_resolves(website):
 
 def test_lesson_pages_have_launch_links_and_one_plotly_js(website):
     report = json.loads((website / "build-report.json").read_text())
-    lessons = sorted(p.stem for p in (ROOT / "lessons").glob("[0-9][0-9]-*.md"))
+    lessons = [p.stem for p in LESSONS]
     assert [l["lesson"] for l in report["lessons"]] == lessons
     assert not report["errors"], report["errors"]
     copies = [p for p in website.rglob("plotly.min.js") if p.relative_to(website).parts[0] != "lite"]
@@ -89,7 +90,7 @@ def test_lesson_pages_have_launch_links_and_one_plotly_js(website):
 
 
 def test_pages_render_in_the_browser(website, page, artifacts):
-    lessons = sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md"))
+    lessons = LESSONS
     with B.static_server(website) as base:
         loaded = []
         page.on("request", lambda r: loaded.append(r.url) if r.url.endswith("plotly.min.js") else None)
