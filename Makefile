@@ -45,7 +45,8 @@ lab: setup
 # `make test` = the main suite, then the real-browser tests when Debian's Chromium is installed
 # (apt-get install -y chromium). COURSE_BROWSER_TESTS=1 makes a missing browser an error (CI sets
 # it), COURSE_BROWSER_TESTS=0 skips them.
-CHROMIUM_BIN := $(shell command -v chromium || command -v chromium-browser)
+# The same lookup as tools/browser.py: $$CHROMIUM first, then chromium on PATH.
+CHROMIUM_BIN := $(or $(CHROMIUM),$(shell command -v chromium || command -v chromium-browser))
 test: setup $(VENV)/.browser-installed
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not browser"
 	@if [ "$(COURSE_BROWSER_TESTS)" = 0 ]; then \
