@@ -71,6 +71,23 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_audit(args) -> int:
+    from pathlib import Path
+
+    from .audit import audit
+
+    try:
+        result = audit(Path(args.root) if args.root else None)
+    except FileNotFoundError as err:
+        print(err, file=sys.stderr)
+        return 2
+    print(result.text())
+    if args.json:
+        Path(args.json).write_text(result.to_json() + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 1 if result.gaps else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coursekit", description="Helpers for the Seoul-Tokyo course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -103,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--course", default="autograding")
     report.add_argument("--output", default=None, help="file to write (default: COURSE/reports/ASSIGNMENT.html)")
     report.set_defaults(func=_cmd_report)
+    audit = sub.add_parser("audit", help="per lesson: minutes, self-check levels, prompts with model points, "
+                                         "skills, figures, citations; exits 1 on any gap")
+    audit.add_argument("--root", default=None, help="course checkout (default: found from the working directory)")
+    audit.add_argument("--json", default=None, metavar="FILE", help="also write the audit as JSON to FILE")
+    audit.set_defaults(func=_cmd_audit)
     return parser
 
 
