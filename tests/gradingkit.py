@@ -44,12 +44,25 @@ def source_notebook():
     return nb
 
 
-def make_course(root: Path) -> Path:
+def stateful_notebook():
+    """The same homework, but its setup holds a list that a test changes, and a hidden test loops
+    for one wrong answer: grades must not depend on order, threads or time limits being missed."""
+    nb = source_notebook()
+    by_id = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells}
+    by_id["setup"].source += "\nseen = []"
+    by_id["q1-tests"].source = "seen.append(n_tests)\nassert len(seen) == 1, 'the setup was shared'\n" + by_id[
+        "q1-tests"].source
+    by_id["q2-tests"].source = by_id["q2-tests"].source.replace(
+        "### END HIDDEN TESTS", "while first_year == 1999:\n    pass\n### END HIDDEN TESTS")
+    return nb
+
+
+def make_course(root: Path, notebook=None) -> Path:
     """A course folder with the assignment generated (gradebook and release ready)."""
     course = root / "course"
     (course / "source" / ASSIGNMENT).mkdir(parents=True)
     shutil.copy(Path(__file__).resolve().parents[1] / "autograding" / "nbgrader_config.py", course)
-    nbformat.write(source_notebook(), course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    nbformat.write(notebook or source_notebook(), course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     return course
 

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -25,11 +26,11 @@ import pytest
 from coursekit.grading.execute import run_steps
 from coursekit.grading.pipeline import Grader, SandboxUnavailable, grade
 from coursekit.grading.sandbox import Limits, Sandbox, check_available
-from gradingkit import (ASSIGNMENT, CORRECT, MARKER, answered, auto_scores, make_course, release, submit,
-                        total)
+from gradingkit import (ASSIGNMENT, CORRECT, MARKER, answered, auto_scores, make_course, release,
+                        stateful_notebook, submit, total)
 from nbgraderkit import env, nbgrader
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId")]
 
 SANDBOX = check_available() is None
 needs_sandbox = pytest.mark.skipif(not SANDBOX, reason=f"no sandbox here: {check_available()}")
@@ -100,72 +101,159 @@ def _snoop(course: Path) -> str:
             "print(report)\nn_tests = len(tests)")
 
 
-@needs_sandbox
-# Two hostile notebooks repeat cell ids on purpose; nbformat warns as it renumbers them on reading.
-@pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId")
-def test_hostile_and_ordinary_submissions_get_exactly_their_scores(course):
-    for student, (answers, extra, _, files) in HOSTILE.items():
-        submit(course, student, answered(course, answers, extra_cells=extra), extra_files=files)
-    submit(course, "blank", release(course))
-    submit(course, "snoop", answered(course, {"q1": _snoop(course)}))
-    submit(course, "renamed", answered(course, CORRECT), name="hw (1).ipynb")
-    submit(course, "bad-json", raw='{"cells": [')
-    submit(course, "old-format", raw=json.dumps({"nbformat": 3, "worksheets": [], "cells": []}))
-    pasted = answered(course, {"q2": CORRECT["q2"], "q3": CORRECT["q3"]})
-    stale = [c for c in pasted.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1-tests"][0].copy()
+def _big_outputs(course: Path):
+    """A correct notebook carrying ~52 MB of stored outputs (a big table printed before saving)."""
+    nb = answered(course, CORRECT)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="row, value\n" * 4_400_000)]
+    return nb
+
+
+def _old_format(course: Path) -> str:
+    """A correct notebook saved in nbformat 3 (an old Jupyter), as text."""
+    return nbformat.writes(nbformat.convert(answered(course, CORRECT), 3), version=3)
+
+
+def _markdown_answer(course: Path):
+    """A correct answer whose cell the student accidentally switched to Markdown."""
+    nb = answered(course, CORRECT)
+    for i, cell in enumerate(nb.cells):
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "q2":
+            nb.cells[i] = nbformat.v4.new_markdown_cell(cell.source, metadata=cell.metadata)
+    return nb
+
+
+def _pasted(course: Path):
+    nb = answered(course, {"q2": CORRECT["q2"], "q3": CORRECT["q3"]})
+    stale = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1-tests"][0].copy()
     stale.source = "n_tests = 'pasted cell with stale metadata'"
-    pasted.cells.insert(2, stale)
-    submit(course, "stale-metadata", pasted)
-    dup = answered(course, CORRECT)
-    first = [c for c in dup.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1"][0]
+    nb.cells.insert(2, stale)
+    return nb
+
+
+def _duplicate(course: Path):
+    nb = answered(course, CORRECT)
+    first = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "q1"][0]
     copy = first.copy()
     first.source = "# YOUR CODE HERE\nraise NotImplementedError()"
-    dup.cells.insert(dup.cells.index(first) + 1, copy)
-    submit(course, "duplicate-id", dup)
-    retyped = answered(course, {})
-    for cell in retyped.cells:
+    nb.cells.insert(nb.cells.index(first) + 1, copy)
+    return nb
+
+
+def _deleted_tests(course: Path):
+    nb = answered(course, {})
+    for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id", "").endswith("-tests"):
             cell.source = "pass  # tests deleted by the student"
-    submit(course, "deleted-tests", retyped)
+    return nb
 
-    summary = grade(ASSIGNMENT, course, jobs=2, limits=Limits(cell_timeout=4, submission_timeout=120), progress=False)
-    outcomes = {o.student: o for o in summary.outcomes}
-    scores = auto_scores(course)
-    expected = {s: e for s, (_, _, e, _) in HOSTILE.items()} | {
-        "blank": 0, "snoop": 2, "renamed": 7, "stale-metadata": 5, "duplicate-id": 7, "deleted-tests": 0}
-    got = {s: total(scores[s]) for s in expected}
-    assert got == expected
-    assert outcomes["bad-json"].status == "rejected" and "not valid JSON" in outcomes["bad-json"].reasons[0]
-    assert outcomes["old-format"].status == "rejected" and "format 3" in outcomes["old-format"].reasons[0]
-    assert not [o for o in summary.outcomes if o.status == "failed"], summary.text()
-    assert any("did not match exactly" in r for r in outcomes["renamed"].reasons)
-    assert any("extra files ignored" in r for r in outcomes["shadow-module"].reasons)
-    assert any("more than once" in r for r in outcomes["duplicate-id"].reasons)
-    # the written answer waits for a person (or is 0 when blank)
+
+# Cases built from the course folder: student -> (notebook or raw text, file name, expected auto total)
+OTHERS = {
+    "blank": (release, "hw.ipynb", 0),
+    "snoop": (lambda c: answered(c, {"q1": _snoop(c)}), "hw.ipynb", 2),
+    "renamed": (lambda c: answered(c, CORRECT), "hw (1).ipynb", 7),
+    "stale-metadata": (_pasted, "hw.ipynb", 5),
+    "duplicate-id": (_duplicate, "hw.ipynb", 7),
+    "deleted-tests": (_deleted_tests, "hw.ipynb", 0),
+    "big-outputs": (_big_outputs, "hw.ipynb", 7),
+    "old-format": (_old_format, "hw.ipynb", 7),
+    "markdown-answer": (_markdown_answer, "hw.ipynb", 7),
+}
+EXPECTED = {s: e for s, (_, _, e, _) in HOSTILE.items()} | {s: e for s, (_, _, e) in OTHERS.items()}
+
+
+@pytest.fixture(scope="module")
+def hostile(base_course, tmp_path_factory):
+    """One grading run over every hostile and ordinary case; the tests below read its results."""
+    if not SANDBOX:
+        pytest.skip(f"no sandbox here: {check_available()}")
+    course = tmp_path_factory.mktemp("hostile") / "course"
+    shutil.copytree(base_course, course)
+    for student, (answers, extra, _, files) in HOSTILE.items():
+        submit(course, student, answered(course, answers, extra_cells=extra), extra_files=files)
+    for student, (make, name, _) in OTHERS.items():
+        made = make(course)
+        if isinstance(made, str):
+            submit(course, student, raw=made, name=name)
+        else:
+            submit(course, student, made, name=name)
+    submit(course, "bad-json", raw='{"cells": [')
+    submit(course, "not-a-notebook", raw=json.dumps({"nbformat": 4, "worksheets": []}))
+    with warnings.catch_warnings():
+        # Two hostile notebooks repeat cell ids on purpose; nbformat warns as it renumbers them.
+        warnings.simplefilter("ignore")
+        summary = grade(ASSIGNMENT, course, jobs=2, limits=Limits(cell_timeout=4, submission_timeout=120),
+                        progress=False)
+    return course, summary, {o.student: o for o in summary.outcomes}, auto_scores(course)
+
+
+@pytest.mark.parametrize("student", sorted(EXPECTED))
+def test_each_submission_gets_exactly_its_score(hostile, student):
+    _, summary, outcomes, scores = hostile
+    assert outcomes[student].status == "graded", outcomes[student].reasons
+    assert total(scores[student]) == EXPECTED[student], summary.text()
+
+
+@pytest.mark.parametrize("student, reason", [
+    ("bad-json", "not valid JSON"), ("not-a-notebook", "not a Jupyter notebook")])
+def test_unreadable_files_are_rejected_with_a_reason(hostile, student, reason):
+    outcome = hostile[2][student]
+    assert outcome.status == "rejected" and reason in outcome.reasons[0]
+    assert "resubmit" not in outcome.reasons[0]
+
+
+def test_nothing_failed(hostile):
+    assert not [o for o in hostile[1].outcomes if o.status == "failed"], hostile[1].text()
+
+
+@pytest.mark.parametrize("student, note", [
+    ("renamed", "did not match exactly"), ("shadow-module", "extra files ignored"),
+    ("duplicate-id", "more than once"), ("old-format", "upgraded from notebook format 3"),
+    ("markdown-answer", "repaired: the answer cell 'q2' had been changed to a markdown cell"),
+])
+def test_repairs_are_recorded_per_student(hostile, student, note):
+    assert any(note in r for r in hostile[2][student].reasons), hostile[2][student].reasons
+
+
+def test_written_answers_wait_for_a_person_or_score_zero_when_blank(hostile):
+    scores = hostile[3]
     assert scores["correct"]["w1"] is None and scores["blank"]["w1"] == 0
 
-    # the snooping student saw neither the source, the gradebook nor the course folder
+
+def test_the_snooping_student_saw_neither_source_gradebook_nor_course(hostile):
+    course = hostile[0]
     graded = nbformat.read(course / "autograded" / "snoop" / ASSIGNMENT / "hw.ipynb", as_version=4)
     text = json.dumps([c.get("outputs") for c in graded.cells])
     assert "BEGIN HIDDEN" not in text and "SQLite format" not in text and "nbgrader" not in text
     assert "[]" in text or "No such file" in text  # the course folder is empty or absent inside
-    # only the grader wrote the gradebook: no score is 300
-    assert all(v != 300 for s in scores.values() for v in s.values())
-    # nothing the students started is still running
+
+
+def test_only_the_grader_wrote_the_gradebook(hostile):
+    assert all(v != 300 for s in hostile[3].values() for v in s.values())
+
+
+def test_nothing_the_students_started_is_still_running(hostile):
     assert _survivors(MARKER) == []
-    # a 50 MB print became a short, capped output
-    huge = course / "autograded" / "huge-output" / ASSIGNMENT / "hw.ipynb"
+
+
+def test_a_50_mb_print_became_a_short_capped_output(hostile):
+    huge = hostile[0] / "autograded" / "huge-output" / ASSIGNMENT / "hw.ipynb"
     assert huge.stat().st_size < 500_000
-    # every score change is logged
-    log = [json.loads(line) for line in (course / "grading-log.jsonl").read_text().splitlines()]
+
+
+def test_every_score_change_is_logged(hostile):
+    log = [json.loads(line) for line in (hostile[0] / "grading-log.jsonl").read_text().splitlines()]
     assert {e["student"] for e in log if "new" in e} >= {"correct", "partly", "unicode"}
-    # feedback works from these grades and never shows hidden tests
+
+
+def test_feedback_never_shows_hidden_tests_and_export_works(hostile):
+    course = hostile[0]
     nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     page = (course / "feedback" / "correct" / ASSIGNMENT / "hw.html").read_text(encoding="utf-8")
     assert "there are six tests" not in page and "hidden tests are not shown" in page
-    proc = nbgrader(course, "export")
+    nbgrader(course, "export")
     assert "correct" in (course / "grades.csv").read_text()
-    del proc
 
 
 @needs_sandbox
@@ -331,3 +419,30 @@ print(json.dumps(decode(results[0].snapshot)["result"] if results[0].ok else res
     assert result["pids"][0] == 1, "the runner is process 1 of its own PID namespace"
     time.sleep(0.5)
     assert _survivors(f"{MARKER}-userns") == []
+
+
+@needs_sandbox
+def test_grades_do_not_depend_on_order_jobs_or_a_looping_test(tmp_path, monkeypatch):
+    from coursekit.grading import pipeline
+
+    course = make_course(tmp_path, stateful_notebook())
+    students = {"a-correct": CORRECT, "b-partly": {**CORRECT, "q2": "first_year = 2005"},
+                "c-looper": {**CORRECT, "q2": "first_year = 1999"}, "d-correct": CORRECT,
+                "e-none": {}}
+    for student, answers in students.items():
+        submit(course, student, answered(course, answers))
+    limits = Limits(test_timeout=1.0)
+    started = time.monotonic()
+    first = Grader(course, ASSIGNMENT, jobs=1, limits=limits, progress=False).run()
+    forward = auto_scores(course)
+    real_find = pipeline.find
+    monkeypatch.setattr(pipeline, "find", lambda *a, **k: list(reversed(real_find(*a, **k))))
+    second = Grader(course, ASSIGNMENT, jobs=4, limits=limits, progress=False, force=True).run()
+    backward = auto_scores(course)
+    assert forward == backward
+    assert {s: total(v) for s, v in forward.items()} == {
+        "a-correct": 7, "b-partly": 5, "c-looper": 5, "d-correct": 7, "e-none": 0}
+    for summary in (first, second):
+        looper = next(o for o in summary.outcomes if o.student == "c-looper")
+        assert looper.tests["q2-tests"] == 0.0 and looper.tests["q1-tests"] == 1.0
+    assert time.monotonic() - started < 120

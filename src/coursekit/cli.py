@@ -52,7 +52,8 @@ def _cmd_grade(args) -> int:
     from .grading.pipeline import SandboxUnavailable, grade
     from .grading.sandbox import Limits
 
-    limits = Limits(cell_timeout=args.cell_timeout, submission_timeout=args.timeout, memory_mb=args.memory_mb)
+    limits = Limits(cell_timeout=args.cell_timeout, submission_timeout=args.timeout, memory_mb=args.memory_mb,
+                    test_timeout=args.test_timeout)
     try:
         summary = grade(args.assignment, args.course, jobs=args.jobs, sandbox=not args.no_sandbox,
                         force=args.force, limits=limits, progress=not args.quiet)
@@ -112,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded and unchanged")
     grade.add_argument("--cell-timeout", type=float, default=30.0, help="seconds per cell (default 30)")
     grade.add_argument("--timeout", type=float, default=300.0, help="seconds per submission (default 300)")
+    grade.add_argument("--test-timeout", type=float, default=60.0,
+                       help="seconds for each instructor test when scoring (default 60)")
     grade.add_argument("--memory-mb", type=int, default=3072, help="memory limit per submission in MB")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     grade.set_defaults(func=_cmd_grade)

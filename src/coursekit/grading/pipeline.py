@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from .execute import kill_all, run_steps
 from .gradebook import Writer, digest
 from .plan import build_plan
 from .sandbox import Limits, Sandbox, check_available
-from .scoring import score
+from .scoring import score_isolated
 from .submissions import Submission, find
 
 VERSION = "coursekit-grade-1"
@@ -152,7 +151,8 @@ class Grader:
             snapshots = {i: r.snapshot for i, r in enumerate(steps) if r.snapshot}
             failed = {i: f"{r.error.get('ename')}: {str(r.error.get('evalue'))[:200]}"
                       for i, r in enumerate(steps) if r.error}
-            tests = score(plan.setup_source, [t.__dict__ for t in plan.tests], snapshots, failed)
+            tests = score_isolated(plan.setup_source, [t.__dict__ for t in plan.tests], snapshots, failed,
+                                   test_timeout=self.sandbox.limits.test_timeout)
             grades = {t.grade_id: {"score": t.score, "manual": False} for t in tests}
             for w in plan.written:
                 grades[w.grade_id] = {"score": None if w.answered else 0.0, "manual": w.answered}
@@ -218,8 +218,6 @@ class Grader:
             print(file=sys.stderr)
         outcomes.sort(key=lambda o: o.student)
         return Summary(self.assignment, outcomes, time.monotonic() - started)
-
-    _lock = threading.Lock()
 
     def _bar(self, done: int, total: int) -> None:
         if not self.progress or not total:

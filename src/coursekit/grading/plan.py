@@ -99,8 +99,9 @@ def build_plan(source_nb, student_nb) -> Plan:
                     extras_after.setdefault(anchor, []).append(cell.source)
                 continue
             if cell.cell_type != wanted:
-                notes.append(f"the answer cell {gid!r} was changed to a {cell.cell_type} cell")
-                continue
+                # As nbgrader does, the cell type comes from the source: the answer is graded as written.
+                notes.append(f"repaired: the answer cell {gid!r} had been changed to a {cell.cell_type} cell; "
+                             f"it was graded as the {wanted} cell it is in the assignment")
             answers[gid] = cell.source
             anchor = gid
         elif kind is not None:

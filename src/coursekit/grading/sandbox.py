@@ -42,6 +42,7 @@ class Limits:
     open_files: int = 256
     cell_timeout: float = 30.0
     submission_timeout: float = 300.0
+    test_timeout: float = 60.0  # each instructor test, when scoring (outside the sandbox)
 
 
 @dataclass
