@@ -12,28 +12,97 @@ True
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
+import numbers
+import re
 
+import numpy as np
 import pandas as pd
 
 from . import messages as msg
 from .data import load, resource
 
-ACTORS = ("USA", "JPN", "KOR", "PRK", "CHN", "RUS", "SUN", "UNO")
-
 __all__ = ["filter_events", "actors_long", "yearly_counts", "gaps_between"]
 
+_YEAR = re.compile(r"^\d{4}$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_DAY = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
-def _timestamp(value, *, end: bool) -> pd.Timestamp | None:
+
+def actor_codes() -> list[str]:
+    """The actor codes the events table may use, read from its schema (not a list kept in code).
+
+    Examples
+    --------
+    >>> "KOR" in actor_codes() and "SUN" in actor_codes()
+    True
+    """
+    field = next(f for f in resource("events")["schema"]["fields"] if f["name"] == "actors")
+    pattern = field.get("constraints", {}).get("pattern", "")
+    first = re.match(r"\(([A-Z|]+)\)", pattern)
+    return first.group(1).split("|") if first else []
+
+
+def _bad(value, start, end, why: str) -> ValueError:
+    return ValueError(msg.BAD_PERIOD.format(start=start, end=end, reason=f"{value!r} {why}"))
+
+
+def _timestamp(value, *, end: bool, period=(None, None)) -> pd.Timestamp | None:
+    """A period's start (or end, inclusive) from a year, a month, a date or a date-like object.
+
+    Accepted: Python and numpy integers and whole floats (years), ``"1995"``, ``"1995-06"``,
+    ``"1995-06-25"``, ``datetime.date``, ``datetime.datetime``, ``pandas.Timestamp`` and
+    ``numpy.datetime64``. Anything else raises the course's message, never a pandas error.
+    """
     if value is None:
         return None
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit() and len(value) == 4):
-        year = int(value)
-        return pd.Timestamp(year=year, month=12, day=31) if end else pd.Timestamp(year=year, month=1, day=1)
-    stamp = pd.Timestamp(value)
-    if end and isinstance(value, str) and len(value) == 7:  # '2010-11' means the whole month
-        stamp = stamp + pd.offsets.MonthEnd(0)
-    return stamp
+    if isinstance(value, (bool, np.bool_)):
+        raise _bad(value, *period, "is True or False, not a year or a date")
+    if isinstance(value, (numbers.Integral, np.integer)):
+        return _year_bound(int(value), end, value, period)
+    if isinstance(value, (numbers.Real, np.floating)):
+        if float(value).is_integer():
+            return _year_bound(int(value), end, value, period)
+        raise _bad(value, *period, "is not a whole year")
+    if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date, np.datetime64)):
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, OverflowError):
+            raise _bad(value, *period, "is not a date pandas can hold") from None
+        if pd.isna(stamp):
+            raise _bad(value, *period, "is an empty date (NaT)")
+        return stamp.tz_localize(None) if stamp.tzinfo else stamp
+    if isinstance(value, str):
+        text = value.strip()
+        if _YEAR.match(text):
+            return _year_bound(int(text), end, value, period)
+        month = _MONTH.match(text)
+        if month:
+            if not 1 <= int(month.group(2)) <= 12:
+                raise _bad(value, *period, "has no month " + month.group(2))
+            stamp = pd.Timestamp(year=int(month.group(1)), month=int(month.group(2)), day=1)
+            return stamp + pd.offsets.MonthEnd(0) if end else stamp
+        if _DAY.match(text):
+            try:
+                return pd.Timestamp(text)
+            except ValueError:
+                raise _bad(value, *period, "is not a real calendar date") from None
+        raise _bad(value, *period, "is not a year ('1995'), a month ('1995-06') or a date ('1995-06-25')")
+    raise _bad(value, *period, f"is a {type(value).__name__}, not a year or a date")
+
+
+def _year_bound(year: int, end: bool, value, period) -> pd.Timestamp:
+    if not 1 <= year <= 9999:
+        raise _bad(value, *period, "is not a year between 1 and 9999")
+    return pd.Timestamp(year=year, month=12, day=31) if end else pd.Timestamp(year=year, month=1, day=1)
+
+
+def _year(value) -> int | None:
+    """A whole year from the same inputs :func:`filter_events` accepts (the year of a date)."""
+    if value is None:
+        return None
+    return int(_timestamp(value, end=False, period=(value, None)).year)
 
 
 def _as_list(value) -> list[str] | None:
@@ -62,8 +131,10 @@ def filter_events(events: pd.DataFrame | None = None, *, start=None, end=None, a
     ----------
     events : DataFrame, optional
         A table shaped like ``load("events")``; the whole timeline when left out.
-    start, end : int or str, optional
-        Years (``1994``) or dates (``"1994-10-21"``, ``"2010-11"``); both ends are included.
+    start, end : int, float, str, date or Timestamp, optional
+        Years (``1994``, ``np.int64(1994)``, ``1994.0``, ``"1994"``), months (``"2010-11"``: the
+        whole month) or dates (``"1994-10-21"``, ``datetime.date(1994, 10, 21)``,
+        ``pd.Timestamp("1994-10-21")``); both ends are included.
     actors : str or list of str, optional
         ISO codes such as ``"KOR"`` or ``["JPN", "KOR"]``. An event matches when it involves any
         of them, or all of them with ``all_actors=True``.
@@ -83,7 +154,8 @@ def filter_events(events: pd.DataFrame | None = None, *, start=None, end=None, a
     """
     table = load("events") if events is None else events
     _require_table(table, "filter_events", ["date", "actors", "category"])
-    lo, hi = _timestamp(start, end=False), _timestamp(end, end=True)
+    lo = _timestamp(start, end=False, period=(start, end))
+    hi = _timestamp(end, end=True, period=(start, end))
     if lo is not None and hi is not None and lo > hi:
         raise ValueError(msg.BAD_PERIOD.format(start=start, end=end, reason="the start comes after the end"))
     keep = pd.Series(True, index=table.index)
@@ -95,9 +167,10 @@ def filter_events(events: pd.DataFrame | None = None, *, start=None, end=None, a
     wanted_actors = _as_list(actors)
     if wanted_actors:
         codes = table["actors"].astype(str).str.split(";")
+        valid = actor_codes()
         for actor in wanted_actors:
-            if actor not in ACTORS:
-                raise ValueError(msg.UNKNOWN_ACTOR.format(actor=actor, valid=", ".join(ACTORS)))
+            if actor not in valid:
+                raise ValueError(msg.UNKNOWN_ACTOR.format(actor=actor, valid=", ".join(valid)))
         test = all if all_actors else any
         keep &= codes.map(lambda row: test(a in row for a in wanted_actors))
 
@@ -151,8 +224,8 @@ def yearly_counts(table: pd.DataFrame, date_column: str = "date", by: str | None
     years = table[date_column].dt.year
     if table.empty and (start is None or end is None):
         return pd.DataFrame({"year": [], "count": []})
-    first = int(years.min()) if start is None else int(start)
-    last = int(years.max()) if end is None else int(end)
+    first = int(years.min()) if start is None else _year(start)
+    last = int(years.max()) if end is None else _year(end)
     years = years[(years >= first) & (years <= last)]
     table = table.loc[years.index]
     span = range(first, last + 1)
