@@ -4,11 +4,13 @@ Run from the repository root::
 
     python tools/tidy_shared_data.py [--shared ../shared/data]
 
-It rewrites ``datasets/missile_launches.csv``, ``datasets/nuclear_tests.csv``,
-``datasets/military_expenditure.csv``, ``tools/data-parts/trilateral_2021_2024.csv`` and
-``tools/data-parts/sources_shared.csv`` (the register rows for these files). The output is
-committed; this script documents, and can repeat, every change made to the originals.
-Only the standard library is used, so it runs before the course is installed.
+It records how the course's tables were first derived from the originals: it writes
+``missile_launches.csv``, ``nuclear_tests.csv``, ``military_expenditure.csv``,
+``trilateral_2021_2024.csv`` and ``sources_shared.csv`` into ``--out`` (default
+``build/tidy-shared-data/``), never into ``datasets/``. ``datasets/`` is the one place the data
+is edited: corrections made since the derivation (see ``datasets/README.md``) live there, so a
+fresh run of this script shows the original derivation, and a diff against ``datasets/`` shows
+every later correction. Only the standard library is used, so it runs before the course is installed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "datasets"
+OUT = ROOT / "build" / "tidy-shared-data"
 
 LANDING = {
     "sea-of-japan": "Sea of Japan / East Sea",
@@ -222,7 +224,7 @@ def trilateral(shared: Path) -> list[dict[str, str]]:
                 "licence": "US public domain (17 U.S.C. 105)",
             }
         )
-    _write(ROOT / "tools" / "data-parts" / "trilateral_2021_2024.csv", out)
+    _write(OUT / "trilateral_2021_2024.csv", out)
     return sources
 
 
@@ -232,18 +234,23 @@ def _write(path: Path, rows: list[dict[str, str]]) -> None:
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    print(f"wrote {path.relative_to(ROOT)} ({len(rows)} rows)")
+    print(f"wrote {path} ({len(rows)} rows)")
 
 
 def main() -> None:
+    global OUT
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--out", type=Path, default=OUT, help="folder to write to (never datasets/)")
     args = parser.parse_args()
+    if args.out.resolve() == (ROOT / "datasets").resolve():
+        parser.error("datasets/ is edited by hand now; write the derivation elsewhere and compare")
+    OUT = args.out
     missile_launches(args.shared)
     nuclear_tests(args.shared)
     military_expenditure(args.shared)
     sources = SHARED_SOURCES + trilateral(args.shared)
-    _write(ROOT / "tools" / "data-parts" / "sources_shared.csv", sources)
+    _write(OUT / "sources_shared.csv", sources)
 
 
 if __name__ == "__main__":
