@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE :=
 export UV_LINK_MODE := copy
 
-.PHONY: setup lab test test-fast lite site test-browser clean help
+.PHONY: setup lab test test-fast lint format lock lite site test-browser clean help
 
 help:
 	@echo "make lab    set up .venv and open the course in JupyterLab"
@@ -47,8 +47,10 @@ lab: setup
 # it), COURSE_BROWSER_TESTS=0 skips them.
 # The same lookup as tools/browser.py: $$CHROMIUM first, then chromium on PATH.
 CHROMIUM_BIN := $(or $(CHROMIUM),$(shell command -v chromium || command -v chromium-browser))
-test: setup $(VENV)/.browser-installed
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not browser"
+# Browser requirements (Playwright, repo2docker) are installed only when browser tests will run.
+BROWSER_TESTS := $(if $(filter 0,$(COURSE_BROWSER_TESTS)),,$(if $(CHROMIUM_BIN),yes,))
+test: setup $(if $(BROWSER_TESTS),$(VENV)/.browser-installed) lint
+	$(BIN)/python -m pytest -n 2 -q -m "not browser"
 	@if [ "$(COURSE_BROWSER_TESTS)" = 0 ]; then \
 	  echo "Real-browser tests skipped (COURSE_BROWSER_TESTS=0)."; \
 	elif [ -n "$(CHROMIUM_BIN)" ]; then \
@@ -60,7 +62,22 @@ test: setup $(VENV)/.browser-installed
 	fi
 
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow and not browser"
+
+# Style is enforced by ruff (configured in pyproject.toml); `make format` applies it.
+lint: setup
+	$(BIN)/ruff check src tests tools benchmarks
+	$(BIN)/ruff format --check src tests tools benchmarks
+
+format: setup
+	$(BIN)/ruff format src tests tools benchmarks
+	$(BIN)/ruff check --fix src tests tools benchmarks
+
+# The lock: exact versions of everything the course and its tests install, resolved from the
+# ranges in pyproject.toml (existing pins are kept unless a range excludes them).
+lock: setup
+	$(BIN)/uv pip compile pyproject.toml --extra course --extra test --python-version 3.11 \
+	  --custom-compile-command "make lock" -o requirements/lock.txt
 
 # ---- Zero-install routes (docs/zero-install.md). Their build tools live in their own pinned
 # requirements files, installed into .venv beside the course's lock.
