@@ -66,7 +66,8 @@ def test_every_selfcheck_declares_a_valid_level(path):
     specs = selfchecks(path)
     assert specs, "no self-checks found"
     for spec in specs:
-        assert spec.get("level") in LEVELS, f"{spec['qid']}: level must be one of {LEVELS}, not {spec.get('level')!r}"
+        assert spec.get("level") in LEVELS, (f"{spec['qid']}: level must be one of {LEVELS}, "
+                                             f"not {spec.get('level')!r}")
         assert build(spec).level == spec["level"]
 
 
@@ -130,11 +131,11 @@ def test_every_wrong_option_says_why_it_is_wrong(path):
         assert q.is_right(right), f"{spec['qid']}: the recorded right answer {right!r} is not accepted"
         for letter in LETTERS[: len(spec["choices"])]:
             if q.is_right(letter):
-                assert q.why_wrong(letter) == "", f"{spec['qid']}: the right option ({letter}) has a 'wrong' text"
+                assert q.why_wrong(letter) == "", f"{spec['qid']}: right option ({letter}) has a 'wrong' text"
                 continue
             why = q.why_wrong(letter)
             assert why.strip(), f"{spec['qid']}: wrong option ({letter}) has no explanation"
-            assert f"({right})" not in why, f"{spec['qid']}: the explanation of ({letter}) names the right letter"
+            assert f"({right})" not in why, f"{spec['qid']}: why ({letter}) is wrong names the right letter"
 
 
 # The SelfCheck API itself.
@@ -169,7 +170,8 @@ def test_a_wrong_pick_says_why_and_the_right_explanation_stays_sealed():
     assert "B is right" not in wrong and "C is about" not in wrong
     assert q.why_wrong("b") == "" and q.explanation_for("a") == ""
     assert "Correct!" in q.feedback("b") and "B is right." in q.feedback("b")
-    assert all("B is right" not in item for item in make("demo-9", "b", kind="choice", explanation="B is right."))
+    stored = make("demo-9", "b", kind="choice", explanation="B is right.")
+    assert all("B is right" not in item for item in stored)
 
 
 def test_make_rejects_a_wrong_text_for_the_right_option_or_a_non_choice():

@@ -79,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     describe.add_argument("name")
     describe.set_defaults(func=_cmd_describe)
     sub.add_parser("validate", help="check every dataset and every cross-reference").set_defaults(func=_cmd_validate)
-    make = sub.add_parser("selfcheck-make", help="make the stored (hashed, sealed) answers of a self-check")
+    make = sub.add_parser("selfcheck-make",
+                          help="make the stored (hashed, sealed) answers of a self-check")
     make.add_argument("qid", help="question id, e.g. 06-2")
     make.add_argument("answer", help="the right answer (letter, number or text)")
     make.add_argument("--kind", choices=["choice", "number", "text"], default="choice")
