@@ -179,3 +179,19 @@ def test_make_rejects_a_wrong_text_for_the_right_option_or_a_non_choice():
         make("demo-9", "b", kind="choice", wrong={"b": "no"})
     with pytest.raises(ValueError, match="choice questions only"):
         make("demo-9", 3, kind="number", wrong={"a": "no"})
+
+
+def test_selfcheck_make_command_seals_the_wrong_options_too(capsys):
+    from coursekit.cli import main
+
+    assert main(["selfcheck-make", "demo-9", "c", "--explain", "C is right.",
+                 "--wrong", "a", "A is too early.", "--wrong", "b", "B is the wrong treaty."]) == 0
+    stored = json.loads(capsys.readouterr().out)
+    assert len(stored) == 3 and not any("too early" in item for item in stored)
+    q = SelfCheck("demo-9", "Pick one", kind="choice", level="recall", choices=["x", "y", "z"],
+                  answers=stored)
+    REGISTRY.pop("demo-9", None)
+    assert q.is_right("c") and q.why_wrong("a") == "A is too early."
+    assert q.why_wrong("b") == "B is the wrong treaty." and q.why_wrong("c") == ""
+    assert main(["selfcheck-make", "demo-9", "c", "--wrong", "c", "no"]) == 2
+    assert "right answer" in capsys.readouterr().err
