@@ -43,7 +43,7 @@ def _cmd_selfcheck_make(args) -> int:
     from .selfcheck import make
 
     spec = make(args.qid, args.answer, kind=args.kind, alternatives=args.also,
-                explanation=args.explain, decimals=args.decimals)
+                explanation=args.explain, decimals=args.decimals, wrong=dict(args.wrong))
     print(json.dumps(spec))
     return 0
 
@@ -97,12 +97,16 @@ def build_parser() -> argparse.ArgumentParser:
     describe.add_argument("name")
     describe.set_defaults(func=_cmd_describe)
     sub.add_parser("validate", help="check every dataset and every cross-reference").set_defaults(func=_cmd_validate)
-    make = sub.add_parser("selfcheck-make", help="make the stored (hashed) answer of a self-check")
+    make = sub.add_parser("selfcheck-make",
+                          help="make the stored (hashed, sealed) answers of a self-check")
     make.add_argument("qid", help="question id, e.g. 06-2")
     make.add_argument("answer", help="the right answer (letter, number or text)")
     make.add_argument("--kind", choices=["choice", "number", "text"], default="choice")
     make.add_argument("--also", action="append", default=[], help="another accepted answer")
     make.add_argument("--explain", default="", help="explanation shown after a right answer")
+    make.add_argument("--wrong", nargs=2, action="append", default=[], metavar=("LETTER", "WHY"),
+                      help="a wrong option of a choice question and why it is wrong (shown when picked); "
+                           "give one per wrong option")
     make.add_argument("--decimals", type=int, default=0)
     make.set_defaults(func=_cmd_selfcheck_make)
     grade = sub.add_parser("grade", help="grade every submission of an assignment (sandboxed, in parallel)")

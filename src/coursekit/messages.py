@@ -108,6 +108,13 @@ SELFCHECK_NO_ANSWER = (
 SELFCHECK_RIGHT = "Correct!"
 SELFCHECK_WRONG = "Not quite. Try again."
 SELFCHECK_HINT = "Hint {number} of {total}: {hint}"
+SELFCHECK_WHY_WRONG = "Why not ({letter}): {why}"
+SELFCHECK_LEVEL = {
+    "recall": "This question asks you to recall a fact from the lesson.",
+    "compute": "This question asks you to compute or read a value from the data.",
+    "interpret": "This question asks you to interpret a figure, table or source.",
+    "evaluate": "This question asks you to evaluate a claim or the evidence for it.",
+}
 SELFCHECK_NO_MORE_HINTS = "You have seen every hint. Re-read the section above, then try once more."
 SELFCHECK_CHOICE = (
     "Answer with the letter of one option ({letters}), for example {example}."

@@ -1,23 +1,38 @@
-"""Self-check questions with instant feedback, whose answers cannot be read in the notebook.
+"""Self-check questions with instant feedback, whose answers are not shown in the notebook.
 
 An answer is stored only as a salted SHA-256 hash of its normalised form, together with an
-explanation encrypted with a key derived from that answer: the explanation appears only to a
-learner who typed the right answer. A wrong try reveals the next hint.
+explanation XOR-sealed with a key derived from that answer: the explanation is shown only to a
+learner who typed the right answer. This keeps the answer out of sight, not secret: anyone who
+reads this module can try every letter of a choice question, so self-checks are for practice,
+never for grades. A wrong try shows the next hint and, for a choice question, why the option
+picked is wrong (each wrong option's explanation is sealed with a key derived from that option).
+
+Every self-check declares its level: what kind of thinking it asks for (:data:`LEVELS`).
 
 Authors make the stored form with the command line::
 
     coursekit selfcheck-make 01-treaty-year 1951 --kind number --explain "Signed in San Francisco..."
+    coursekit selfcheck-make 06-1 b --explain "B is right because ..." \\
+        --wrong a "A is wrong because ..." --wrong c "C is wrong because ..."
 
 Examples
 --------
->>> spec = make("demo-1", "b", kind="choice", explanation="B is right because ...")
->>> q = SelfCheck("demo-1", "Pick one", choices=["no", "yes"], kind="choice", answers=spec)
+>>> spec = make("demo-1", "b", kind="choice", explanation="B is right because ...",
+...             wrong={"a": "No: the table says otherwise."})
+>>> q = SelfCheck("demo-1", "Pick one", choices=["no", "yes"], kind="choice", answers=spec,
+...               level="interpret")
 >>> q.is_right("B")
 True
 >>> q.is_right("a")
 False
 >>> q.explanation_for("b")
 'B is right because ...'
+>>> q.why_wrong("a")
+'No: the table says otherwise.'
+>>> q.why_wrong("b")
+''
+>>> q.level
+'interpret'
 """
 
 from __future__ import annotations
@@ -29,10 +44,13 @@ import unicodedata
 
 from . import messages as msg
 
-__all__ = ["SelfCheck", "make", "normalise", "REGISTRY"]
+__all__ = ["SelfCheck", "make", "normalise", "REGISTRY", "LEVELS"]
 
 SALT = "seoul-tokyo-course/v1"
 KINDS = ("choice", "number", "text")
+#: What a self-check asks of the learner, from remembering to judging (see docs/lesson-template.md).
+LEVELS = ("recall", "compute", "interpret", "evaluate")
+WRONG = "wrong:"  # marks the sealed explanation of a wrong option (its hash never matches an answer)
 LETTERS = "abcdefghij"
 REGISTRY: dict[str, "SelfCheck"] = {}
 
@@ -88,12 +106,27 @@ def _unseal(qid: str, norm: str, sealed: str) -> str:
 
 
 def make(qid: str, answer, *, kind: str = "text", alternatives=(), explanation: str = "",
-         decimals: int = 0) -> list[str]:
-    """The stored form of the right answer(s): a list of ``hash:sealed-explanation`` strings."""
-    out = []
-    for value in (answer, *alternatives):
-        norm = normalise(value, kind, decimals)
-        out.append(f"{_digest(qid, norm)}:{_seal(qid, norm, explanation)}")
+         decimals: int = 0, wrong=None) -> list[str]:
+    """The stored form of a self-check's answers: a list of ``hash:sealed-explanation`` strings.
+
+    One entry per right answer (``answer`` and ``alternatives``), and for a choice question one per
+    wrong option in ``wrong`` (a mapping ``{"a": "why (a) is wrong", ...}``), sealed so that it is
+    shown only to a learner who picks that option.
+    """
+    wrong = dict(wrong or {})
+    if wrong and kind != "choice":
+        raise ValueError("explanations of wrong options (wrong=...) are for choice questions only")
+    right = [normalise(value, kind, decimals) for value in (answer, *alternatives)]
+    out = [f"{_digest(qid, norm)}:{_seal(qid, norm, explanation)}" for norm in right]
+    for letter, why in wrong.items():
+        norm = normalise(letter, "choice")
+        if len(norm) != 1 or norm not in LETTERS:
+            raise ValueError(f"wrong options are given by their letter (a, b, ...), not {letter!r}")
+        if norm in right:
+            raise ValueError(f"option ({norm}) is a right answer; it cannot also have a 'wrong' explanation")
+        if not str(why).strip():
+            raise ValueError(f"the explanation of wrong option ({norm}) is empty")
+        out.append(f"{_digest(qid, WRONG + norm)}:{_seal(qid, WRONG + norm, str(why))}")
     return out
 
 
@@ -107,8 +140,13 @@ class SelfCheck:
     question : str
         The question, in Markdown.
     answers : list of str
-        From :func:`make` (never the plain answer).
+        From :func:`make` (never the plain answer): the right answer(s) and, for a choice
+        question, the sealed explanation of each wrong option.
     kind : {"choice", "number", "text"}
+    level : {"recall", "compute", "interpret", "evaluate"}
+        What the question asks of the learner: recall a fact from the lesson; compute or read a
+        value from the data; interpret a figure, table or source; evaluate a claim or the
+        evidence for it. Required; shown to the learner above the question.
     choices : list of str, optional
         The options of a multiple-choice question, shown as (a), (b), ...
     hints : list of str
@@ -118,12 +156,16 @@ class SelfCheck:
     """
 
     def __init__(self, qid: str, question: str, *, answers: list[str], kind: str = "choice",
-                 choices=None, hints=(), decimals: int = 0):
+                 choices=None, hints=(), decimals: int = 0, level: str | None = None):
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
         if kind == "choice" and not choices:
             raise ValueError("a 'choice' question needs its choices")
-        self.qid, self.question, self.kind = qid, question, kind
+        if level not in LEVELS:
+            given = "no level" if level is None else f"level={level!r}"
+            raise ValueError(f"self-check {qid!r} has {given}: give level= one of "
+                             f"{', '.join(repr(name) for name in LEVELS)} (see docs/lesson-template.md)")
+        self.qid, self.question, self.kind, self.level = qid, question, kind, level
         self.choices = list(choices or [])
         self.hints = list(hints)
         self.decimals = decimals
@@ -157,6 +199,14 @@ class SelfCheck:
         sealed = self._answers.get(_digest(self.qid, norm))
         return "" if sealed is None else _unseal(self.qid, norm, sealed)
 
+    def why_wrong(self, answer) -> str:
+        """Why a wrong option of a choice question is wrong ('' for the right option or none given)."""
+        norm = self._normalise(answer)
+        if self.kind != "choice" or norm is None:
+            return ""
+        sealed = self._answers.get(_digest(self.qid, WRONG + norm))
+        return "" if sealed is None else _unseal(self.qid, WRONG + norm, sealed)
+
     def feedback(self, answer=...) -> str:
         """Check an answer, count the try, and return the feedback as Markdown."""
         example = {"choice": '.check("b")', "number": ".check(1994)", "text": '.check("your answer")'}[self.kind]
@@ -173,6 +223,9 @@ class SelfCheck:
             explanation = self.explanation_for(answer)
             return f"✅ **{msg.SELFCHECK_RIGHT}** {explanation}".strip()
         text = f"❌ {msg.SELFCHECK_WRONG}"
+        why = self.why_wrong(answer)
+        if why:
+            text += "\n\n" + msg.SELFCHECK_WHY_WRONG.format(letter=self._normalise(answer), why=why)
         if self.hints:
             number = min(self.tries, len(self.hints))
             if self.tries <= len(self.hints):
@@ -187,7 +240,7 @@ class SelfCheck:
         _show_markdown(self.feedback(answer))
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**Self-check {self.qid}.** {self.question}"]
+        lines = [f"*{msg.SELFCHECK_LEVEL[self.level]}*", "", f"**Self-check {self.qid}.** {self.question}"]
         if self.kind == "choice":
             lines += [f"- ({letter}) {choice}" for letter, choice in zip(LETTERS, self.choices)]
             lines.append("\nAnswer with the letter, e.g. `.check(\"a\")`.")
