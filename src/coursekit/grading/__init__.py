@@ -1,1 +1,8 @@
-"""The instructor's side: feedback that hides hidden tests, and (in later modules) grading."""
+"""The instructor's side: ``coursekit grade`` and what it is made of.
+
+Submissions are checked (:mod:`.submissions`), rebuilt around the instructor's source (:mod:`.plan`),
+run in a sandbox forked by a fork server (:mod:`.zygote`, :mod:`.sandbox`, :mod:`.runner`,
+:mod:`.execute`), scored in a process of their own (:mod:`.scoring`) and recorded by one writer
+(:mod:`.gradebook`); :mod:`.pipeline` drives it, :mod:`.report` draws it and :mod:`.feedback`
+hides hidden tests in feedback. ``docs/grading-threat-model.md`` says what is isolated and how.
+"""

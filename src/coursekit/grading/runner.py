@@ -1,7 +1,8 @@
 """Inside the sandbox: run a submission's cells one by one and report each as a JSON line.
 
-Started by :mod:`coursekit.grading.sandbox` as ``python -I -m coursekit.grading.runner PLAN FD``.
-``PLAN`` is a JSON file of steps (``source``, ``export``, ``replay``); ``FD`` is the pipe to the
+Called as :func:`run` by the fork server (:mod:`coursekit.grading.zygote`) in each sandboxed child,
+after :func:`coursekit.grading.sandbox.prepare` has hidden the course and dropped privileges.
+``plan`` is a JSON file of steps (``source``, ``export``, ``replay``); ``fd`` is the pipe to the
 grader. For every step the runner reports whether it raised, its output (capped in bytes), and,
 after an answer, the values the tests will need, encoded as plain data
 (:mod:`coursekit.grading.snapshot`). Nothing here decides a grade.
@@ -119,7 +120,3 @@ def run(plan_path: str, fd: int) -> None:
             event["snapshot"] = text
         send(event)
     send({"ev": "end"})
-
-
-if __name__ == "__main__":
-    run(sys.argv[1], int(sys.argv[2]))

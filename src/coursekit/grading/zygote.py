@@ -27,7 +27,7 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 PR_SET_PDEATHSIG = 1
-MS_REC, MS_PRIVATE = 0x4000, 1 << 18
+MS_PRIVATE = 1 << 18
 
 
 def _libc():
@@ -69,6 +69,8 @@ def _child(spec: dict, fd: int, control: int, userns: bool) -> None:
                 _, status = os.waitpid(pid, 0)
                 os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
             _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            from .sandbox import MS_REC
+
             if _libc().mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
                 raise OSError(ctypes.get_errno(), "could not make mounts private")
             import subprocess
@@ -78,7 +80,6 @@ def _child(spec: dict, fd: int, control: int, userns: bool) -> None:
         from .runner import run
         from .sandbox import prepare
 
-        spec["fd"] = fd
         plan, env = prepare(spec)
         os.environ.clear()
         os.environ.update(env)
