@@ -1,43 +1,46 @@
 """An nbconvert preprocessor for nbgrader feedback that never reveals hidden tests.
 
 nbgrader 0.9 puts hidden tests back into a submission before grading and its feedback page
-shows them. ``HideHiddenTests`` removes every hidden region from the page and replaces the
-traceback of a failing test cell with the test's own message.
+shows them. :class:`HideHiddenTests` is nbgrader's own ``ClearHiddenTests`` (the same markers,
+the same parsing) with two changes for feedback: a line says where tests were hidden, and a
+failing test cell shows the test's message instead of a traceback that would quote hidden code.
+A hidden region outside a grade cell is hidden too, instead of stopping the feedback run.
 """
 
 from __future__ import annotations
 
-from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool, Unicode
+from nbgrader.preprocessors import ClearHiddenTests
+from traitlets import Bool
 
 NOTICE = "# (hidden tests are not shown in feedback)"
 
 
-class HideHiddenTests(Preprocessor):
-    # nbconvert skips a preprocessor whose `enabled` is False (its default).
-    enabled = Bool(True, help="Hide hidden tests in feedback.").tag(config=True)
-    begin = Unicode("### BEGIN HIDDEN TESTS", help="Marks the start of hidden tests.").tag(config=True)
-    end = Unicode("### END HIDDEN TESTS", help="Marks the end of hidden tests.").tag(config=True)
+class HideHiddenTests(ClearHiddenTests):
+    """``ClearHiddenTests`` for feedback pages (listed in ``GenerateFeedback.preprocessors``)."""
 
-    def strip(self, source: str) -> tuple[str, bool]:
-        lines, keep, found = [], True, False
-        for line in source.splitlines():
-            if line.strip() == self.begin:
-                keep, found = False, True
-                lines.append(line[: len(line) - len(line.lstrip())] + NOTICE)
-                continue
-            if line.strip() == self.end:
-                keep = True
-                continue
-            if keep:
-                lines.append(line)
-        return "\n".join(lines), found
+    enforce_metadata = Bool(False, help="Feedback hides every hidden region, in any cell.").tag(config=True)
+
+    def _remove_hidden_test_region(self, cell) -> bool:
+        lines = cell.source.split("\n")
+        marked = []
+        for line in lines:
+            if self.begin_test_delimeter in line:
+                marked.append(line[: len(line) - len(line.lstrip())] + NOTICE)
+            marked.append(line)
+        cell.source = "\n".join(marked)
+        removed = super()._remove_hidden_test_region(cell)
+        if not removed:
+            cell.source = "\n".join(lines)
+        return removed
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
         grade = cell.metadata.get("nbgrader", {})
-        cell.source, found = self.strip(cell.source)
+        try:
+            found = self._remove_hidden_test_region(cell)
+        except RuntimeError:  # an unclosed or nested region: hide the whole cell rather than leak it
+            cell.source, found = NOTICE, True
         if found or (grade.get("grade") and not grade.get("solution")):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":

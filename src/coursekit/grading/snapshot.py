@@ -61,6 +61,8 @@ def _enc(value, depth: int = 0):  # noqa: C901 - one branch per supported type
         return _float(value)
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
+    if isinstance(value, np.timedelta64):  # numpy counts it as an integer type: catch it first
+        return {"__td__": pd.Timedelta(value).value}
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return int(value)
     if isinstance(value, (float, np.floating)):
