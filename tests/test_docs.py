@@ -19,6 +19,9 @@ def listed_in_architecture() -> set[str]:
             continue
         stack: list[tuple[int, str]] = [(-1, lines[0].strip())]
         for line in lines[1:]:
+            if line.strip() in ROOTS:  # a second tree in the same block
+                stack = [(-1, line.strip())]
+                continue
             match = re.match(r"^( +)(\S+)", line)
             if not match:
                 continue
