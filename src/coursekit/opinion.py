@@ -120,6 +120,7 @@ def opinion_figure(opinion: pd.DataFrame, governments: pd.DataFrame | None = Non
                    events: pd.DataFrame | None = None, *, band_country: str = "KOR",
                    answers=POSITIVE, start: int | None = None, end: int | None = None,
                    title: str = "Public opinion, governments and cooperation",
+                   events_label: str = "cooperation event",
                    source: str | None = "public_opinion", description: str | None = None) -> go.Figure:
     """Opinion shares by year as lines, one government per shaded band, cooperation events as markers.
 
@@ -141,6 +142,8 @@ def opinion_figure(opinion: pd.DataFrame, governments: pd.DataFrame | None = Non
         Which answers to draw; by default the favourable ones (``"affinity"``, ``"good impression"``).
     start, end : int, optional
         First and last year to show; by default the years of the opinion data.
+    events_label : str
+        What the stars are called in the legend and the description.
     title, source, description
         As for the other figure builders: ``source`` is a dataset name or a citation text, and
         ``description`` replaces the automatic text description.
@@ -222,7 +225,7 @@ def opinion_figure(opinion: pd.DataFrame, governments: pd.DataFrame | None = Non
             titles = marks["title"].astype(str) if "title" in marks else marks["date"].dt.strftime("%Y-%m-%d")
             if "title" not in marks and "summary" in marks:
                 titles = marks["summary"].astype(str).map(_short)
-            fig.add_scatter(x=marks["date"], y=[90] * len(marks), mode="markers", name="cooperation event",
+            fig.add_scatter(x=marks["date"], y=[90] * len(marks), mode="markers", name=events_label,
                             marker=dict(symbol="star", size=13, color="#000000", line=dict(width=1, color="white")),
                             hovertext=marks["date"].dt.strftime("%Y-%m-%d") + ": " + titles, hoverinfo="text")
             named = [f"{d:%Y-%m-%d} {t}" for d, t in zip(marks["date"], titles)]
@@ -236,7 +239,7 @@ def opinion_figure(opinion: pd.DataFrame, governments: pd.DataFrame | None = Non
                  f"government(s), each labelled with its leader and camp: " + "; ".join(bands) + ".")
     if named:
         shown = named[:MAX_NAMED_EVENTS]
-        auto += f" Stars: {len(named)} cooperation event(s): " + "; ".join(shown)
+        auto += f" Stars: {len(named)} {events_label}(s): " + "; ".join(shown)
         auto += f"; and {len(named) - len(shown)} more." if len(named) > len(shown) else "."
     auto += (" The surveys ask different questions of different samples, and one figure a year cannot "
              "show what came first.")
