@@ -136,7 +136,8 @@ def test_in_office_looks_up_the_leader_of_the_day(governments):
 
 def test_the_figure_description_names_series_governments_and_events(opinion, governments):
     events = ck.load("events")
-    steps = events[events["id"].isin(["ev-2015-12-28-comfort-women-agreement", "ev-2016-11-23-gsomia-signed"])]
+    ids = ["ev-2015-12-28-comfort-women-agreement", "ev-2016-11-23-gsomia-signed"]
+    steps = events[events["id"].isin(ids)]
     fig = ck.opinion_figure(opinion, governments, steps, band_country="KOR", start=2014,
                             title="Opinion and Seoul")
     text = ck.figure_description(fig)

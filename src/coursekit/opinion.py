@@ -194,8 +194,9 @@ def opinion_figure(opinion: pd.DataFrame, governments: pd.DataFrame | None = Non
         if len(part) == 1:
             parts.append(f"{name}: {_fmt(part['share'].iloc[0])}% in {part['year'].iloc[0]} (one year)")
             continue
-        parts.append(f"{name}: {len(part)} years, {_fmt(part['share'].iloc[0])}% in {part['year'].iloc[0]} "
-                     f"to {_fmt(part['share'].iloc[-1])}% in {part['year'].iloc[-1]} (low {_fmt(lo['share'])}% "
+        first, last = part.iloc[0], part.iloc[-1]
+        parts.append(f"{name}: {len(part)} years, {_fmt(first['share'])}% in {first['year']} "
+                     f"to {_fmt(last['share'])}% in {last['year']} (low {_fmt(lo['share'])}% "
                      f"in {lo['year']}, high {_fmt(hi['share'])}% in {hi['year']})")
     if not parts:
         raise ValueError(msg.NO_OPINION_ROWS.format(start=first_year, end=last_year))
@@ -226,7 +227,8 @@ def opinion_figure(opinion: pd.DataFrame, governments: pd.DataFrame | None = Non
             if "title" not in marks and "summary" in marks:
                 titles = marks["summary"].astype(str).map(_short)
             fig.add_scatter(x=marks["date"], y=[90] * len(marks), mode="markers", name=events_label,
-                            marker=dict(symbol="star", size=13, color="#000000", line=dict(width=1, color="white")),
+                            marker=dict(symbol="star", size=13, color="#000000",
+                                        line=dict(width=1, color="white")),
                             hovertext=marks["date"].dt.strftime("%Y-%m-%d") + ": " + titles, hoverinfo="text")
             named = [f"{d:%Y-%m-%d} {t}" for d, t in zip(marks["date"], titles)]
 
