@@ -23,6 +23,7 @@ def governments():
 
 # ----------------------------------------------------------------------------- public_opinion
 
+
 def test_the_two_required_surveys_are_there_for_each_country(opinion):
     years = opinion.groupby(["survey", "country_surveyed"], observed=True)["year"].agg(set)
     assert len(years[("cabinet_office", "JPN")]) >= 10
@@ -54,14 +55,18 @@ def test_answers_match_their_survey(opinion):
 
 def test_known_figures_are_as_read_in_their_sources(opinion):
     def share(survey, country, year, answer):
-        row = opinion[(opinion["survey"] == survey) & (opinion["country_surveyed"] == country)
-                      & (opinion["year"] == year) & (opinion["answer"] == answer)]
+        row = opinion[
+            (opinion["survey"] == survey)
+            & (opinion["country_surveyed"] == country)
+            & (opinion["year"] == year)
+            & (opinion["answer"] == answer)
+        ]
         assert len(row) == 1
         return float(row["share"].iloc[0])
 
-    assert share("cabinet_office", "JPN", 2019, "affinity") == 26.7       # record low, Nikkei 2019-12-20
-    assert share("genron_eai", "KOR", 2020, "good impression") == 12.3    # J-CAST 2020-10-15
-    assert share("genron_eai", "JPN", 2023, "good impression") == 37.4    # Genron NPO 2023-10-12
+    assert share("cabinet_office", "JPN", 2019, "affinity") == 26.7  # record low, Nikkei 2019-12-20
+    assert share("genron_eai", "KOR", 2020, "good impression") == 12.3  # J-CAST 2020-10-15
+    assert share("genron_eai", "JPN", 2023, "good impression") == 37.4  # Genron NPO 2023-10-12
 
 
 def test_fieldwork_month_is_in_the_survey_year(opinion):
@@ -95,8 +100,9 @@ def test_a_share_above_100_is_reported_with_its_line(tmp_path, monkeypatch, root
 
 # ----------------------------------------------------------------------------- governments
 
+
 def test_tenures_do_not_overlap_within_a_country_and_office(governments):
-    for (country, office), part in governments.groupby(["country", "office"], observed=True):
+    for (country, _office), part in governments.groupby(["country", "office"], observed=True):
         part = part.sort_values("start")
         ends = part["end"].fillna(pd.Timestamp.max)
         assert (part["start"] < ends).all(), part.loc[part["start"] >= ends, "id"].tolist()
@@ -113,8 +119,11 @@ def test_incumbents_and_coverage_since_1948(governments):
 
 
 def test_camps_belong_to_their_country(governments):
-    allowed = {"KOR": {"conservative", "progressive", "other"}, "JPN": {"LDP-led", "DPJ-led", "other"},
-               "USA": {"Democratic", "Republican"}}
+    allowed = {
+        "KOR": {"conservative", "progressive", "other"},
+        "JPN": {"LDP-led", "DPJ-led", "other"},
+        "USA": {"Democratic", "Republican"},
+    }
     for country, camps in allowed.items():
         assert set(governments.loc[governments["country"] == country, "camp"].astype(str)) <= camps
     usa = governments[governments["country"] == "USA"]
@@ -126,7 +135,7 @@ def test_camps_belong_to_their_country(governments):
 def test_in_office_looks_up_the_leader_of_the_day(governments):
     found = ck.in_office(governments, ["2025-10-21", "2025-10-20", "2017-04-01"], country="JPN")
     assert found["leader"].tolist()[:2] == ["Takaichi Sanae", "Ishiba Shigeru"]  # the handover day
-    gap = ck.in_office(governments, ["2017-04-01"], country="KOR")              # acting president
+    gap = ck.in_office(governments, ["2017-04-01"], country="KOR")  # acting president
     assert gap["leader"].isna().all()
     with pytest.raises(ValueError, match="not a country in the governments table"):
         ck.in_office(governments, ["2020-01-01"], country="Korea")
@@ -134,24 +143,26 @@ def test_in_office_looks_up_the_leader_of_the_day(governments):
 
 # ----------------------------------------------------------------------------- the figure
 
+
 def test_the_figure_description_names_series_governments_and_events(opinion, governments):
     events = ck.load("events")
     ids = ["ev-2015-12-28-comfort-women-agreement", "ev-2016-11-23-gsomia-signed"]
     steps = events[events["id"].isin(ids)]
-    fig = ck.opinion_figure(opinion, governments, steps, band_country="KOR", start=2014,
-                            title="Opinion and Seoul")
+    fig = ck.opinion_figure(
+        opinion, governments, steps, band_country="KOR", start=2014, title="Opinion and Seoul"
+    )
     text = ck.figure_description(fig)
     assert text.startswith("Line chart: Opinion and Seoul.")
     assert "Cabinet Office (Japan): Japan, affinity" in text and "Genron NPO-EAI: South Korea" in text
     for leader in ("Park Geun-hye (conservative", "Moon Jae-in (progressive", "Lee Jae-myung"):
         assert leader in text, leader
-    assert "Lee Myung-bak" not in text                         # ended before the chosen start
+    assert "Lee Myung-bak" not in text  # ended before the chosen start
     assert "Stars: 2 cooperation event(s)" in text and "2015-12-28" in text and "GSOMIA" in text
-    assert "different questions" in text                       # the limit is stated with the figure
-    assert "Data:" in text                                     # and the attribution
+    assert "different questions" in text  # the limit is stated with the figure
+    assert "Data:" in text  # and the attribution
     lines = [t for t in fig.data if t.mode == "lines+markers"]
     assert len({t.marker.symbol for t in lines}) == len(lines)  # a second cue besides colour
-    assert len(fig.layout.shapes) == 4                          # Park, Moon, Yoon, Lee Jae-myung
+    assert len(fig.layout.shapes) == 4  # Park, Moon, Yoon, Lee Jae-myung
 
 
 def test_the_figure_can_shade_tokyo_and_name_many_events_briefly(opinion, governments):
@@ -160,7 +171,7 @@ def test_the_figure_can_shade_tokyo_and_name_many_events_briefly(opinion, govern
     text = ck.figure_description(fig)
     assert "Abe Shinzo (LDP-led" in text and "Takaichi Sanae (LDP-led" in text
     assert "no affinity" in text and "good impression" not in text
-    assert "more." in text                                      # beyond eight events, a count
+    assert "more." in text  # beyond eight events, a count
 
 
 def test_friendly_errors(opinion, governments):

@@ -35,8 +35,13 @@ COUNTRY_NAMES = {"JPN": "Japan", "KOR": "South Korea", "USA": "United States"}
 POSITIVE = ("affinity", "good impression")
 # Light band fills; the camp is also written on each band, so colour is never the only cue.
 CAMP_COLOURS = {
-    "conservative": "#D55E00", "progressive": "#0072B2", "LDP-led": "#009E73", "DPJ-led": "#CC79A7",
-    "Democratic": "#0072B2", "Republican": "#D55E00", "other": "#777777",
+    "conservative": "#D55E00",
+    "progressive": "#0072B2",
+    "LDP-led": "#009E73",
+    "DPJ-led": "#CC79A7",
+    "Democratic": "#0072B2",
+    "Republican": "#D55E00",
+    "other": "#777777",
 }
 # Colours with good contrast on white (no yellow); marker symbol and dash are second cues.
 _COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#555555"]
@@ -97,7 +102,8 @@ def in_office(governments: pd.DataFrame, dates, *, country: str) -> pd.DataFrame
             row.update({k: str(first[k]) for k in ("leader", "office", "party", "camp")})
         rows.append(row)
     return pd.DataFrame(rows, columns=["date", "leader", "office", "party", "camp"]).astype(
-        {"leader": object, "office": object, "party": object, "camp": object})
+        {"leader": object, "office": object, "party": object, "camp": object}
+    )
 
 
 def _series(opinion: pd.DataFrame, answers) -> list[tuple[str, pd.DataFrame]]:
@@ -109,19 +115,28 @@ def _series(opinion: pd.DataFrame, answers) -> list[tuple[str, pd.DataFrame]]:
     data = opinion[opinion["answer"].astype(str).isin(wanted)]
     groups = []
     for (survey, country, answer), part in data.groupby(
-            [data["survey"].astype(str), data["country_surveyed"].astype(str), data["answer"].astype(str)],
-            sort=False):
+        [data["survey"].astype(str), data["country_surveyed"].astype(str), data["answer"].astype(str)],
+        sort=False,
+    ):
         name = f"{SURVEY_NAMES.get(survey, survey)}: {COUNTRY_NAMES.get(country, country)}, {answer}"
         groups.append((name, part.sort_values("year")))
     return groups
 
 
-def opinion_figure(opinion: pd.DataFrame, governments: pd.DataFrame | None = None,
-                   events: pd.DataFrame | None = None, *, band_country: str = "KOR",
-                   answers=POSITIVE, start: int | None = None, end: int | None = None,
-                   title: str = "Public opinion, governments and cooperation",
-                   events_label: str = "cooperation event",
-                   source: str | None = "public_opinion", description: str | None = None) -> go.Figure:
+def opinion_figure(
+    opinion: pd.DataFrame,
+    governments: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    *,
+    band_country: str = "KOR",
+    answers=POSITIVE,
+    start: int | None = None,
+    end: int | None = None,
+    title: str = "Public opinion, governments and cooperation",
+    events_label: str = "cooperation event",
+    source: str | None = "public_opinion",
+    description: str | None = None,
+) -> go.Figure:
     """Opinion shares by year as lines, one government per shaded band, cooperation events as markers.
 
     Parameters
@@ -168,8 +183,9 @@ def opinion_figure(opinion: pd.DataFrame, governments: pd.DataFrame | None = Non
         _check(governments, ["leader", "country", "camp", "start", "end"], "opinion_figure")
         countries = sorted(governments["country"].astype(str).unique())
         if band_country not in countries:
-            raise ValueError(msg.UNKNOWN_GOVERNMENT_COUNTRY.format(country=band_country,
-                                                                   valid=", ".join(countries)))
+            raise ValueError(
+                msg.UNKNOWN_GOVERNMENT_COUNTRY.format(country=band_country, valid=", ".join(countries))
+            )
     if events is not None:
         _check(events, ["date"], "opinion_figure")
     first_year = int(start if start is not None else opinion["year"].min())
@@ -186,18 +202,25 @@ def opinion_figure(opinion: pd.DataFrame, governments: pd.DataFrame | None = Non
     for i, (name, part) in enumerate(_series(opinion, answers)):
         # A survey's figure is placed mid-year: one number stands for the whole year.
         when = pd.to_datetime(part["year"].astype(str) + "-07-01")
-        fig.add_scatter(x=when, y=part["share"], mode="lines+markers", name=name,
-                        line=dict(color=_COLOURS[i % len(_COLOURS)], dash=_DASHES[i % len(_DASHES)], width=2),
-                        marker=dict(symbol=_SYMBOLS[i % len(_SYMBOLS)], size=8),
-                        hovertemplate="%{y:.1f}% (%{x|%Y})<extra>" + name + "</extra>")
+        fig.add_scatter(
+            x=when,
+            y=part["share"],
+            mode="lines+markers",
+            name=name,
+            line=dict(color=_COLOURS[i % len(_COLOURS)], dash=_DASHES[i % len(_DASHES)], width=2),
+            marker=dict(symbol=_SYMBOLS[i % len(_SYMBOLS)], size=8),
+            hovertemplate="%{y:.1f}% (%{x|%Y})<extra>" + name + "</extra>",
+        )
         lo, hi = part.loc[part["share"].idxmin()], part.loc[part["share"].idxmax()]
         if len(part) == 1:
             parts.append(f"{name}: {_fmt(part['share'].iloc[0])}% in {part['year'].iloc[0]} (one year)")
             continue
         first, last = part.iloc[0], part.iloc[-1]
-        parts.append(f"{name}: {len(part)} years, {_fmt(first['share'])}% in {first['year']} "
-                     f"to {_fmt(last['share'])}% in {last['year']} (low {_fmt(lo['share'])}% "
-                     f"in {lo['year']}, high {_fmt(hi['share'])}% in {hi['year']})")
+        parts.append(
+            f"{name}: {len(part)} years, {_fmt(first['share'])}% in {first['year']} "
+            f"to {_fmt(last['share'])}% in {last['year']} (low {_fmt(lo['share'])}% "
+            f"in {lo['year']}, high {_fmt(hi['share'])}% in {hi['year']})"
+        )
     if not parts:
         raise ValueError(msg.NO_OPINION_ROWS.format(start=first_year, end=last_year))
 
@@ -210,10 +233,18 @@ def opinion_figure(opinion: pd.DataFrame, governments: pd.DataFrame | None = Non
             if b0 >= b1:
                 continue
             camp = str(row.camp)
-            fig.add_vrect(x0=b0, x1=b1, fillcolor=CAMP_COLOURS.get(camp, "#777777"), opacity=0.10,
-                          line_width=0.5, line_color="#999", layer="below",
-                          annotation_text=f"{row.leader}<br>({camp})", annotation_position="top left",
-                          annotation=dict(font=dict(size=9, color="#333"), textangle=-90))
+            fig.add_vrect(
+                x0=b0,
+                x1=b1,
+                fillcolor=CAMP_COLOURS.get(camp, "#777777"),
+                opacity=0.10,
+                line_width=0.5,
+                line_color="#999",
+                layer="below",
+                annotation_text=f"{row.leader}<br>({camp})",
+                annotation_position="top left",
+                annotation=dict(font=dict(size=9, color="#333"), textangle=-90),
+            )
             until = f"{row.end:%Y}" if pd.notna(row.end) else "in office"
             bands.append(f"{row.leader} ({camp}, {row.start:%Y}-{until})")
 
@@ -226,28 +257,48 @@ def opinion_figure(opinion: pd.DataFrame, governments: pd.DataFrame | None = Non
             titles = marks["title"].astype(str) if "title" in marks else marks["date"].dt.strftime("%Y-%m-%d")
             if "title" not in marks and "summary" in marks:
                 titles = marks["summary"].astype(str).map(_short)
-            fig.add_scatter(x=marks["date"], y=[90] * len(marks), mode="markers", name=events_label,
-                            marker=dict(symbol="star", size=13, color="#000000",
-                                        line=dict(width=1, color="white")),
-                            hovertext=marks["date"].dt.strftime("%Y-%m-%d") + ": " + titles, hoverinfo="text")
-            named = [f"{d:%Y-%m-%d} {t}" for d, t in zip(marks["date"], titles)]
+            fig.add_scatter(
+                x=marks["date"],
+                y=[90] * len(marks),
+                mode="markers",
+                name=events_label,
+                marker=dict(symbol="star", size=13, color="#000000", line=dict(width=1, color="white")),
+                hovertext=marks["date"].dt.strftime("%Y-%m-%d") + ": " + titles,
+                hoverinfo="text",
+            )
+            named = [f"{d:%Y-%m-%d} {t}" for d, t in zip(marks["date"], titles, strict=True)]
 
     fig.update_yaxes(range=[0, 102], ticksuffix="%")
     fig.update_xaxes(range=[x0, x1])
-    auto = (f"Line chart: {title}. It shows the share of respondents giving each answer, one point per "
-            f"survey year, {first_year}-{last_year}: " + "; ".join(parts) + ".")
+    auto = (
+        f"Line chart: {title}. It shows the share of respondents giving each answer, one point per "
+        f"survey year, {first_year}-{last_year}: " + "; ".join(parts) + "."
+    )
     if bands:
-        auto += (f" Shaded bands: {len(bands)} {COUNTRY_NAMES.get(band_country, band_country)} "
-                 f"government(s), each labelled with its leader and camp: " + "; ".join(bands) + ".")
+        auto += (
+            f" Shaded bands: {len(bands)} {COUNTRY_NAMES.get(band_country, band_country)} "
+            f"government(s), each labelled with its leader and camp: " + "; ".join(bands) + "."
+        )
     if named:
         shown = named[:MAX_NAMED_EVENTS]
         auto += f" Stars: {len(named)} {events_label}(s): " + "; ".join(shown)
         auto += f"; and {len(named) - len(shown)} more." if len(named) > len(shown) else "."
-    auto += (" The surveys ask different questions of different samples, and one figure a year cannot "
-             "show what came first.")
-    fig = _finish(fig, title=title, source=source, xlabel="year", ylabel="share of respondents",
-                  description=description or auto)
+    auto += (
+        " The surveys ask different questions of different samples, and one figure a year cannot "
+        "show what came first."
+    )
+    fig = _finish(
+        fig,
+        title=title,
+        source=source,
+        xlabel="year",
+        ylabel="share of respondents",
+        description=description or auto,
+    )
     # The legend goes above the plot, clear of the source line below it.
-    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=11)),
-                      height=560, margin=dict(t=150))
+    fig.update_layout(
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, font=dict(size=11)),
+        height=560,
+        margin=dict(t=150),
+    )
     return fig
