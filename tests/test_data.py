@@ -11,7 +11,8 @@ import coursekit as ck
 from coursekit.data import package
 
 NAMES = ["sources", "events", "agreements", "missile_launches", "nuclear_tests",
-         "military_expenditure", "trilateral_engagements", "glossary", "people"]
+         "military_expenditure", "trilateral_engagements", "glossary", "people",
+         "public_opinion", "governments"]
 
 
 def test_the_required_resources_exist():
@@ -41,7 +42,8 @@ def test_every_cross_reference_resolves():
     assert ck.check_references() == []
 
 
-@pytest.mark.parametrize("name", ["events", "agreements", "trilateral_engagements", "glossary", "people"])
+@pytest.mark.parametrize("name", ["events", "agreements", "trilateral_engagements", "glossary", "people",
+                                  "governments"])
 def test_every_hand_made_row_cites_a_source(name):
     table = ck.load(name)
     assert len(table) > 0

@@ -15,6 +15,7 @@ from .figures import (
     timeline_figure,
 )
 from .glossary import glossary, glossary_search
+from .opinion import in_office, opinion_figure
 from .references import cited_ids, references, source
 from .selfcheck import SelfCheck
 from .timeline import actors_long, filter_events, gaps_between, yearly_counts
@@ -25,6 +26,7 @@ __all__ = [
     "ACTOR_COLOURS", "PALETTE", "DatasetError", "Perspective", "SelfCheck",
     "actors_long", "bar_chart", "check_references", "cite", "cited_ids", "data_dir", "describe",
     "figure_description", "filter_events", "gaps_between", "glossary", "glossary_search",
-    "line_chart", "list_datasets", "load", "perspectives", "references", "scatter_chart", "show",
+    "in_office", "line_chart", "list_datasets", "load", "opinion_figure", "perspectives", "references",
+    "scatter_chart", "show",
     "source", "timeline_figure", "yearly_counts",
 ]

@@ -128,3 +128,21 @@ SELFCHECK_UNKNOWN = (
 CARD_NEEDS_SOURCE = (
     "A perspective card needs at least one source id from the register; the card for {who!r} has none."
 )
+
+# Public opinion and governments (coursekit.opinion)
+UNKNOWN_GOVERNMENT_COUNTRY = (
+    "{country!r} is not a country in the governments table.\n"
+    "Use one of: {valid} (for example band_country='KOR')."
+)
+UNKNOWN_ANSWER = (
+    "{answer!r} is not an answer in the opinion table.\n"
+    "The answers are: {valid}."
+)
+NO_OPINION_ROWS = (
+    "No opinion figures are left to draw for {start} to {end}.\n"
+    "Check the years and the answers you chose, or load the table again: coursekit.load('public_opinion')."
+)
+BAD_DATES = (
+    "These dates could not be read ({detail}).\n"
+    "Give dates written YYYY-MM-DD, for example ['2015-12-28'], or a date column such as events['date']."
+)
