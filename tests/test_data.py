@@ -60,7 +60,7 @@ def test_minimum_sizes():
 def test_events_span_1945_to_2025_and_cover_every_kind():
     events = ck.load("events")
     assert events["date"].min().year <= 1950 and events["date"].max().year >= 2024
-    assert events["date"].between("1945-01-01", "2025-12-31").all()
+    assert events["date"].between("1945-01-01", "2026-12-31").all()
     ends = events.dropna(subset=["end_date"])
     assert (ends["end_date"] >= ends["date"]).all(), ends.loc[ends["end_date"] < ends["date"], "id"].tolist()
     kinds = {"treaty", "summit", "ministerial", "incident", "missile_test", "nuclear_test", "exercise",

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import re
+from datetime import date as Date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -89,6 +90,38 @@ def _number(value: str) -> str:
     return str(int(number)) if number.is_integer() else repr(number)
 
 
+# Korea Standard Time (and Japan's), UTC+9: the clock of the ROK and Japanese announcements.
+# (Pyongyang kept UTC+8:30 from August 2015 to May 2018; no launch with a known time falls in
+# the half hour where that would change the local date.)
+KOREA_OFFSET = timedelta(hours=9)
+
+# Corrections to the source file, each checked against a report of the day (sources.csv ids):
+#   the 2009 salvo was fired on Saturday 4 July local time, not 5 July [rnz-2009-07-04-missiles];
+#   the Unha-3 of 7 February 2016 lifted off at about 09:30 KST = 00:30 UTC, not 12:29
+#     [koreaherald-2016-02-07-rocket-launch];
+#   the first Hwasong-14, 4 July 2017, was detected at about 09:40 KST = 00:40 UTC, not 12:40
+#     [kbsworld-2017-07-04-hwasong-14].
+DATE_FIXES = {"2009-07-05": "2009-07-04"}
+TIME_FIXES = {("2016-02-07", "12:29"): "00:29", ("2017-07-04", "12:40"): "00:40"}
+
+# The source's dates follow two conventions. Rows without a launch time carry the local date.
+# Rows with a launch time carry the UTC date of that time, except these two, which carry the local
+# date (launches of 05:33 KST on 15 April 2016 [siasat-2016-04-15-musudan] and 05:27 KST on
+# 14 May 2017 [kbsworld-2017-05-14-hwasong-12]).
+LOCAL_DATED = {("2016-04-15", "20:33"), ("2017-05-14", "20:28")}
+
+
+def _local_and_utc_dates(date: str, time: str) -> tuple[str, str]:
+    """The launch's local (UTC+9) date and, when the time is known, its UTC date."""
+    if not time:
+        return date, ""
+    utc_day = Date.fromisoformat(date)
+    if (date, time[:5]) in LOCAL_DATED:
+        utc_day -= timedelta(days=1)
+    moment = datetime.combine(utc_day, datetime.strptime(time, "%H:%M:%S").time())
+    return (moment + KOREA_OFFSET).date().isoformat(), utc_day.isoformat()
+
+
 def missile_launches(shared: Path) -> None:
     rows = list(csv.DictReader(open(shared / "dprk_missile_launches_cns_facts.csv", encoding="utf-8")))
     out = []
@@ -101,13 +134,17 @@ def missile_launches(shared: Path) -> None:
         else:
             raise SystemExit(f"row {i + 1}: unexpected date {date!r}")
         time = _blank(row["time"]).replace("(UTC)", "").strip()
+        time = TIME_FIXES.get((date, time), time)
+        date = DATE_FIXES.get(date, date)
         if time:
             time = time + ":00"
+        date, date_utc = _local_and_utc_dates(date, time)
         out.append(
             {
                 "id": f"ml-{i:04d}",
                 "date": date,
                 "date_precision": precision,
+                "date_utc": date_utc,
                 "time_utc": time,
                 "sequence": _number(row["series"]),
                 "missile_id": row["missile_id"],
