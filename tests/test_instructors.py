@@ -47,6 +47,8 @@ def register() -> set[str]:
 
 
 def cited(text: str) -> list[str]:
+    """Ids cited as [@id] outside code spans (`[@id]` in backticks shows the form, cites nothing)."""
+    text = re.sub(r"`+[^`]*`+", "", text)
     return [part.strip().lstrip("@") for group in CITATION.findall(text) for part in group.split(";")]
 
 
