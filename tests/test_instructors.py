@@ -102,7 +102,7 @@ def prompts() -> dict[str, Path]:
     found = {}
     for path in LESSONS:
         for pid in PROMPT.findall(path.read_text(encoding="utf-8")):
-            assert pid.split("-d")[0] == lesson_key(path), f"{path.name}: prompt id {pid} names another lesson"
+            assert pid.split("-d")[0] == lesson_key(path), f"{path.name}: prompt {pid} names another lesson"
             assert pid not in found, f"prompt id {pid} used twice"
             found[pid] = path
     return found

@@ -6,7 +6,8 @@ Steps: stage ``site/`` (Sphinx configuration) in ``_build/site-src/``; execute e
 fresh kernel; turn its plotly outputs into HTML that loads ``_static/plotly.min.js`` (one copy for
 the whole site) with :mod:`coursekit.static`; add the launch links, link citations to the
 references page; stage the instructors' section from ``instructors/`` (syllabus, guides, lesson
-notes); write the glossary (English, Korean, Japanese) and references pages from the datasets; then ``sphinx-build`` (MyST-NB with the book theme, the Jupyter Book 1 stack, without
+notes); write the glossary (English, Korean, Japanese) and references pages from the datasets;
+then ``sphinx-build`` (MyST-NB with the book theme, the Jupyter Book 1 stack, without
 executing anything again). Nothing is fetched from the network.
 """
 

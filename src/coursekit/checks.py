@@ -12,9 +12,11 @@ Examples
 ...                       "date": "9 Feb 2011", "url": "https://example.org/essay", "licence": "cited"}])
 >>> for problem in check_references(mine, cited=["sahashi-2011-eaf", "no-such-id"]):
 ...     print(problem)
-your source 'Sahashi 2011': id 'Sahashi 2011' is not a valid id: use lower-case letters, digits and hyphens, e.g. 'sahashi-2011-eaf'
+your source 'Sahashi 2011': id 'Sahashi 2011' is not a valid id: use lower-case letters, digits
+and hyphens, e.g. 'sahashi-2011-eaf'
 your source 'Sahashi 2011': date '9 Feb 2011' should be YYYY, YYYY-MM or YYYY-MM-DD, or empty
-cited 'no-such-id': not in the source register or your own sources (check the spelling, or add the source)
+cited 'no-such-id': not in the source register or your own sources (check the spelling, or add
+the source)
 """
 
 from __future__ import annotations
