@@ -194,27 +194,29 @@ def glossary_page(src: Path) -> int:
 
 
 def references_page(src: Path, staged: list[dict], extra: list[dict] | None = None) -> int:
-    """``staged``: lessons; ``extra``: other pages (the instructors' section) that cite sources."""
+    """``staged``: the lessons; ``extra``: other pages that cite sources (the instructors' section)."""
     used: dict[str, list[dict]] = {}
     for lesson in staged:
         for sid in lesson["sources"]:
             used.setdefault(sid, []).append(lesson)
+    elsewhere: dict[str, str] = {}
     for page in extra or []:
         for sid in page["sources"]:
-            entry = {"lesson": page["docname"], "label": "instructors", "href": page["docname"] + ".html"}
-            if not any(l.get("label") == "instructors" for l in used.get(sid, [])):
-                used.setdefault(sid, []).append(entry)
+            used.setdefault(sid, [])
+            elsewhere.setdefault(sid, f'<a href="{html.escape(page["docname"])}.html">instructors\' notes</a>')
+
     register = ck.load("sources").fillna("").set_index("id")
     items = []
     for sid in sorted(used, key=lambda s: str(register.loc[s, "citation"]).casefold() if s in register.index else s):
-        lessons_html = ", ".join(
-            f'<a href="{html.escape(l.get("href") or "lessons/" + l["lesson"] + ".html")}">'
-            f'{html.escape(l.get("label") or l["lesson"][:2])}</a>' for l in used[sid])
+        lessons_html = ", ".join(f'<a href="lessons/{html.escape(l["lesson"])}.html">{html.escape(l["lesson"][:2])}</a>'
+                                 for l in used[sid])
         if sid not in register.index:
             items.append(f'<li id="ref-{html.escape(sid)}"><code>{html.escape(sid)}</code> '
                          f"(not in the source register) <small>cited in lesson {lessons_html}</small></li>")
             continue
         row = register.loc[sid]
+        if sid in elsewhere:
+            lessons_html = ", ".join(part for part in (lessons_html, elsewhere[sid]) if part)
         url = str(row.get("url", ""))
         link = f' <a href="{html.escape(url)}" rel="noopener">{html.escape(url)}</a>' if url else ""
         licence = f" <small>({html.escape(str(row.get('licence', '')))})</small>" if row.get("licence", "") else ""
