@@ -5,8 +5,9 @@ the notebook. Run by ``make site``; the site lands in ``_build/site/html/``.
 Steps: stage ``site/`` (Sphinx configuration) in ``_build/site-src/``; execute each lesson in a
 fresh kernel; turn its plotly outputs into HTML that loads ``_static/plotly.min.js`` (one copy for
 the whole site) with :mod:`coursekit.static`; add the launch links, link citations to the
-references page; write the glossary (English, Korean, Japanese) and references pages from the
-datasets; then ``sphinx-build`` (MyST-NB with the book theme, the Jupyter Book 1 stack, without
+references page; stage the instructors' section from ``instructors/`` (syllabus, guides, lesson
+notes); write the glossary (English, Korean, Japanese) and references pages from the datasets;
+then ``sphinx-build`` (MyST-NB with the book theme, the Jupyter Book 1 stack, without
 executing anything again). Nothing is fetched from the network.
 """
 
@@ -119,6 +120,43 @@ def stage_lesson(path: Path, src: Path, config: dict, timeout: int) -> dict:
             "seconds": round(seconds, 1), "sources": sorted(ids)}
 
 
+INSTRUCTORS = ROOT / "instructors"
+GUIDES = ["syllabus", "sensitive-history", "debate", "capstone-rubric"]
+
+
+def instructor_pages(src: Path, folder: Path = INSTRUCTORS) -> list[dict]:
+    """Stage ``instructors/`` as the site's section for instructors, under ``instructors/``.
+
+    The folder's README becomes the section's index page; then the guides in ``GUIDES`` order, any
+    other top-level page, and the lesson notes in lesson order. Citations link to the references
+    page; links to lessons point at the staged notebooks. Returns one dict per page: its docname
+    (for the toctree), title and the source ids it cites.
+    """
+    if not folder.is_dir():
+        return []
+    target = src / "instructors"
+    (target / "notes").mkdir(parents=True, exist_ok=True)
+    top = {p.stem: p for p in folder.glob("*.md") if p.name != "README.md"}
+    order = ([folder / "README.md"] if (folder / "README.md").is_file() else []) \
+        + [top.pop(name) for name in GUIDES if name in top] + [top[name] for name in sorted(top)] \
+        + sorted((folder / "notes").glob("*.md"))
+    pages = []
+    for path in order:
+        rel = path.relative_to(folder)
+        name = "index" if rel.name == "README.md" else rel.stem
+        docname = (rel.parent / name).as_posix()
+        depth = len(rel.parts)  # instructors/x.md -> 1 level below the site root, notes/x.md -> 2
+        text = path.read_text(encoding="utf-8")
+        ids = sorted(set(ck.cited_ids("\n".join(re.split(r"`+[^`]*`+", text)))))
+        text = re.sub(r"\]\(((?:\.\./)+)lessons/([0-9][0-9][a-z]?-[^)#]*)\.md", r"](\1lessons/\2.ipynb", text)
+        text = text.replace("](README.md", "](index.md").replace("](../README.md", "](../index.md")
+        text = link_citations(text, depth=depth)
+        (target / rel.parent / f"{name}.md").write_text(text, encoding="utf-8")
+        title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), name)
+        pages.append({"docname": f"instructors/{docname}", "title": title, "sources": ids})
+    return pages
+
+
 def glossary_page(src: Path) -> int:
     try:
         table = ck.load("glossary")
@@ -155,11 +193,18 @@ def glossary_page(src: Path) -> int:
     return len(rows)
 
 
-def references_page(src: Path, staged: list[dict]) -> int:
+def references_page(src: Path, staged: list[dict], extra: list[dict] | None = None) -> int:
+    """``staged``: the lessons; ``extra``: other pages that cite sources (the instructors' section)."""
     used: dict[str, list[dict]] = {}
     for lesson in staged:
         for sid in lesson["sources"]:
             used.setdefault(sid, []).append(lesson)
+    elsewhere: dict[str, str] = {}
+    for page in extra or []:
+        for sid in page["sources"]:
+            used.setdefault(sid, [])
+            elsewhere.setdefault(sid, f'<a href="{html.escape(page["docname"])}.html">instructors\' notes</a>')
+
     register = ck.load("sources").fillna("").set_index("id")
     items = []
     for sid in sorted(used, key=lambda s: str(register.loc[s, "citation"]).casefold() if s in register.index else s):
@@ -170,6 +215,8 @@ def references_page(src: Path, staged: list[dict]) -> int:
                          f"(not in the source register) <small>cited in lesson {lessons_html}</small></li>")
             continue
         row = register.loc[sid]
+        if sid in elsewhere:
+            lessons_html = ", ".join(part for part in (lessons_html, elsewhere[sid]) if part)
         url = str(row.get("url", ""))
         link = f' <a href="{html.escape(url)}" rel="noopener">{html.escape(url)}</a>' if url else ""
         licence = f" <small>({html.escape(str(row.get('licence', '')))})</small>" if row.get("licence", "") else ""
@@ -185,8 +232,14 @@ def references_page(src: Path, staged: list[dict]) -> int:
     return len(items)
 
 
-def index_page(src: Path, staged: list[dict], config: dict) -> None:
+def index_page(src: Path, staged: list[dict], config: dict, instructors: list[dict] | None = None) -> None:
     start = "lessons/00-start-here"
+    instructors = instructors or []
+    teaching = ("\n\n**Teaching this course?** The [instructors' section](instructors/index.md) has a "
+                "syllabus, notes and model points for every lesson, guidance on the sensitive history, "
+                "and the capstone's rubric and debate run-sheet.") if instructors else ""
+    instructor_toc = ("\n```{toctree}\n:hidden:\n:caption: For instructors\n\n"
+                      + "\n".join(p["docname"] for p in instructors) + "\n```\n") if instructors else ""
     rows = "\n".join(f"- [{l['title']}](lessons/{l['lesson']}.ipynb)" for l in staged)
     first = staged[0]["lesson"] if staged else "00-start-here"
     text = f"""# {config['title']}
@@ -216,7 +269,7 @@ self-checks with instant feedback, perspectives from several capitals, and discu
 {rows}
 
 See also the [glossary](glossary.md) (English, Korean, Japanese) and the
-[references](references.md).
+[references](references.md).{teaching}
 
 ```{{toctree}}
 :hidden:
@@ -232,7 +285,7 @@ See also the [glossary](glossary.md) (English, Korean, Japanese) and the
 glossary
 references
 ```
-"""
+{instructor_toc}"""
     (src / "index.md").write_text(text, encoding="utf-8")
 
 
@@ -250,10 +303,11 @@ def build(args) -> dict:
         staged.append(info)
         log(f"{path.stem}: executed in {info['seconds']} s, {info['figures']} figures"
             + (f", ERRORS: {info['errors']}" if info["errors"] else ""))
+    teaching = instructor_pages(src)
     terms = glossary_page(src)
-    refs = references_page(src, staged)
-    index_page(src, staged, config)
-    log(f"glossary: {terms} terms; references: {refs} sources")
+    refs = references_page(src, staged, teaching)
+    index_page(src, staged, config, teaching)
+    log(f"glossary: {terms} terms; references: {refs} sources; instructors: {len(teaching)} pages")
 
     if out.exists():
         shutil.rmtree(out)
@@ -279,6 +333,7 @@ def build(args) -> dict:
                 "the 'Open in JupyterLite' links will not work on this copy")
     errors = {l["lesson"]: l["errors"] for l in staged if l["errors"]}
     report = {"output": str(out), "lessons": staged, "glossary_terms": terms, "references": refs,
+              "instructors": [p["docname"] for p in teaching],
               "sphinx_warnings": warnings, "errors": errors,
               "seconds": round(time.perf_counter() - start, 1)}
     (out / "build-report.json").write_text(json.dumps(report, indent=1))

@@ -1,18 +1,118 @@
 """Checks across tables: every cited id exists (source ids, related glossary terms).
 
+:func:`check_references` also checks a learner's own sources (the capstone lets students add
+sources in the register's format) and the ids a text cites against the register plus those sources.
+
 Examples
 --------
 >>> check_references()
 []
+>>> import pandas as pd
+>>> mine = pd.DataFrame([{"id": "Sahashi 2011", "citation": "An essay", "publisher": "EAF",
+...                       "date": "9 Feb 2011", "url": "https://example.org/essay", "licence": "cited"}])
+>>> for problem in check_references(mine, cited=["sahashi-2011-eaf", "no-such-id"]):
+...     print(problem)
+your source 'Sahashi 2011': id 'Sahashi 2011' is not a valid id: use lower-case letters, digits
+and hyphens, e.g. 'sahashi-2011-eaf'
+your source 'Sahashi 2011': date '9 Feb 2011' should be YYYY, YYYY-MM or YYYY-MM-DD, or empty
+cited 'no-such-id': not in the source register or your own sources (check the spelling, or add
+the source)
 """
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
+
+from . import messages as msg
 from .data import load, package
 
 
-def check_references() -> list[str]:
-    """Return a list of problems (empty when every cross-table reference resolves)."""
+def check_references(own_sources=None, cited=None) -> list[str]:
+    """Return a list of problems (empty when every reference resolves).
+
+    Without arguments: every cross-table reference in the course's datasets resolves.
+    With ``own_sources`` (a table, or a list of dicts, in the register's format: id, citation,
+    publisher, date, url, licence): each row follows the register's rules, and adds a source the
+    register does not already have. With ``cited`` (a list of ids, or a text citing ``[@id]``):
+    each id is in the register or in ``own_sources``. Nothing is changed on disk.
+    """
+    if own_sources is None and cited is None:
+        return _check_datasets()
+    problems = []
+    register = load("sources")
+    own = _own_table(own_sources)
+    problems += _check_own(own, register)
+    if cited is not None:
+        if isinstance(cited, str):
+            from .references import cited_ids
+
+            cited = cited_ids(cited)
+        known = set(register["id"].astype(str)) | set(own["id"].astype(str))
+        for sid in cited:
+            if str(sid) not in known:
+                problems.append(msg.OWN_NOT_CITABLE.format(sid=sid))
+    return problems
+
+
+def _own_table(own_sources) -> pd.DataFrame:
+    fields = [f["name"] for f in _sources_schema()["fields"]]
+    if own_sources is None:
+        return pd.DataFrame(columns=fields)
+    if isinstance(own_sources, (list, tuple)):
+        own_sources = pd.DataFrame(list(own_sources), columns=None if own_sources else fields)
+    if not isinstance(own_sources, pd.DataFrame):
+        raise TypeError(msg.OWN_NOT_A_TABLE.format(kind=type(own_sources).__name__))
+    missing = [f for f in fields if f not in own_sources.columns]
+    if missing:
+        raise ValueError(msg.OWN_MISSING_COLUMNS.format(missing=missing, fields=fields))
+    return own_sources
+
+
+def _sources_schema() -> dict:
+    return next(r["schema"] for r in package()["resources"] if r["name"] == "sources")
+
+
+def _check_own(own: pd.DataFrame, register: pd.DataFrame) -> list[str]:
+    problems = []
+    ids = set(register["id"].astype(str))
+    urls = {_address(u): str(i) for i, u in zip(register["id"], register["url"])}
+    seen: set[str] = set()
+    for _, row in own.iterrows():
+        values = {k: ("" if v is None or v != v else str(v).strip()) for k, v in row.items()}
+        label = values.get("id") or "(no id)"
+        for field in _sources_schema()["fields"]:
+            name, rules = field["name"], field.get("constraints", {})
+            value = values.get(name, "")
+            if not value:
+                if rules.get("required"):
+                    problems.append(msg.OWN_EMPTY.format(label=label, field=name))
+                continue
+            pattern = rules.get("pattern")
+            if pattern and not re.fullmatch(pattern, value):
+                problems.append(msg.OWN_PATTERN[name].format(label=label, value=value)
+                                if name in msg.OWN_PATTERN else
+                                msg.OWN_PATTERN_OTHER.format(label=label, field=name, pattern=pattern))
+        sid = values.get("id", "")
+        if sid in ids:
+            problems.append(msg.OWN_IN_REGISTER.format(label=label))
+        elif sid and sid in seen:
+            problems.append(msg.OWN_DUPLICATE.format(label=label))
+        seen.add(sid)
+        same = urls.get(_address(values.get("url", ""))) if values.get("url") else None
+        if same and same != sid:
+            problems.append(msg.OWN_SAME_URL.format(label=label, sid=same))
+    return problems
+
+
+def _address(url) -> str:
+    """A URL without scheme, 'www.' and trailing slash, so two spellings of one address match."""
+    text = re.sub(r"^[a-z]+://", "", str(url).strip().lower())
+    return re.sub(r"^www\.", "", text).rstrip("/")
+
+
+def _check_datasets() -> list[str]:
     problems = []
     tables: dict[str, set] = {}
     for res in package()["resources"]:

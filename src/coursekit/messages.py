@@ -65,6 +65,32 @@ UNKNOWN_SOURCE = (
     "Use an id from coursekit.load('sources'), for example {example!r}."
 )
 
+# Learners' own sources (capstone), checked by coursekit.check_references(own_sources, cited=...)
+OWN_NOT_A_TABLE = (
+    "Your own sources should be a table (a pandas DataFrame) or a list of dicts, one per source, "
+    "not a {kind}. Use the register's columns: id, citation, publisher, date, url, licence."
+)
+OWN_MISSING_COLUMNS = (
+    "Your own sources need the register's columns {fields}; missing: {missing}. "
+    "Copy the header of ck.load('sources') and fill one row per source."
+)
+OWN_EMPTY = "your source {label!r}: {field} is empty; the register needs it for every source"
+OWN_PATTERN = {
+    "id": ("your source {label!r}: id {value!r} is not a valid id: use lower-case letters, digits "
+           "and hyphens, e.g. 'sahashi-2011-eaf'"),
+    "date": "your source {label!r}: date {value!r} should be YYYY, YYYY-MM or YYYY-MM-DD, or empty",
+    "url": ("your source {label!r}: url {value!r} should be a full public address starting with "
+            "http:// or https://"),
+}
+OWN_PATTERN_OTHER = "your source {label!r}: {field} does not match the register's rule {pattern!r}"
+OWN_IN_REGISTER = ("your source {label!r}: this id is already in the register; cite it, do not add "
+                   "it again (or choose a new id if it is a different source)")
+OWN_DUPLICATE = "your source {label!r}: this id appears twice in your own sources; give each source one id"
+OWN_SAME_URL = ("your source {label!r}: the register already has this address as {sid!r}; cite that "
+                "id instead of adding the source again")
+OWN_NOT_CITABLE = ("cited {sid!r}: not in the source register or your own sources (check the spelling, "
+                   "or add the source)")
+
 UNKNOWN_TERM = (
     "The glossary has no term {term!r}.{hint}\n"
     "Search it with coursekit.glossary_search('word') or see coursekit.load('glossary')."
