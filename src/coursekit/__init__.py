@@ -17,14 +17,14 @@ from .figures import (
 from .glossary import glossary, glossary_search
 from .references import cited_ids, references, source
 from .selfcheck import SelfCheck
-from .timeline import actors_long, filter_events, gaps_between, yearly_counts
+from .timeline import actors_long, filter_events, find_event, gaps_between, yearly_counts
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTOR_COLOURS", "PALETTE", "DatasetError", "Perspective", "SelfCheck",
     "actors_long", "bar_chart", "check_references", "cite", "cited_ids", "data_dir", "describe",
-    "figure_description", "filter_events", "gaps_between", "glossary", "glossary_search",
+    "figure_description", "filter_events", "find_event", "gaps_between", "glossary", "glossary_search",
     "line_chart", "list_datasets", "load", "perspectives", "references", "scatter_chart", "show",
     "source", "timeline_figure", "yearly_counts",
 ]
