@@ -37,3 +37,14 @@ c.GenerateFeedback.preprocessors = [
 # Students' Validate and the formgrader work without a system-wide exchange directory.
 c.Exchange.root = os.path.join(HERE, "exchange")
 c.Exchange.path_includes_course = True
+
+# Starter code with blanks (a01-a04): `#>` lines inside a solution region become code after the
+# stub in the student's version (see coursekit/grading/starter.py).
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+from nbgrader.preprocessors import ClearSolutions  # noqa: E402
+
+from coursekit.grading.starter import StarterCode  # noqa: E402
+
+_steps = list(GenerateAssignment.class_traits()["preprocessors"].default_value)
+_steps.insert(_steps.index(ClearSolutions), StarterCode)
+c.GenerateAssignment.preprocessors = _steps

@@ -104,10 +104,11 @@ def test_assignment_is_proven_against_its_solution(assignment, tmp_path):
     wrong = wrong_answers(assignment)
     answer_cells = [gid for gid, c in grade_cells(src).items()
                     if c.metadata["nbgrader"]["solution"] and c.cell_type == "code"]
-    assert set(answer_cells) <= set(wrong), f"no typical wrong answer for {sorted(set(answer_cells) - set(wrong))}"
+    covered = {spec["cell"] for spec in wrong.values()}
+    assert set(answer_cells) <= covered, f"no typical wrong answer for {sorted(set(answer_cells) - covered)}"
     for gid, spec in wrong.items():
         nb = copy.deepcopy(src)
-        grade_cells(nb)[gid].source = spec["code"]
+        grade_cells(nb)[spec["cell"]].source = spec["code"]
         submit(course, f"wrong-{gid}", assignment, nb)
     nbgrader(course, "autograde", assignment, "--force")
 
@@ -123,6 +124,11 @@ def test_assignment_is_proven_against_its_solution(assignment, tmp_path):
         cell = grade_cells(graded)[spec["tests"]]
         text = " ".join(o.get("evalue", "") for o in cell.outputs if o.output_type == "error")
         assert spec["message"] in text, f"{gid}: expected the message {spec['message']!r}, got {text!r}"
+        if spec.get("visible"):  # caught by a VISIBLE test, in plain words, without a crash
+            names = [o.get("ename") for o in cell.outputs if o.output_type == "error"]
+            assert names == ["AssertionError"], f"{gid}: the visible test crashed with {names}: {text!r}"
+            hidden = "".join(hidden_regions(grade_cells(src)[spec["tests"]].source))
+            assert spec["message"] not in hidden, f"{gid}: only a hidden test catches this wrong answer"
 
     # The course's hardened grader reaches the same verdicts on the same submissions.
     from coursekit.grading.pipeline import grade
