@@ -39,12 +39,13 @@ c.Exchange.root = os.path.join(HERE, "exchange")
 c.Exchange.path_includes_course = True
 
 # Starter code with blanks (a01-a04): `#>` lines inside a solution region become code after the
-# stub in the student's version (see coursekit/grading/starter.py).
-from nbgrader.converters import GenerateAssignment  # noqa: E402
-from nbgrader.preprocessors import ClearSolutions  # noqa: E402
-
-from coursekit.grading.starter import StarterCode  # noqa: E402
-
-_steps = list(GenerateAssignment.class_traits()["preprocessors"].default_value)
-_steps.insert(_steps.index(ClearSolutions), StarterCode)
-c.GenerateAssignment.preprocessors = _steps
+# stub in the student's version (coursekit/grading/starter.py). nbgrader's own list of steps,
+# given by name (importing nbgrader here would disturb the feedback settings above), with
+# StarterCode just before ClearSolutions.
+_NB = "nbgrader.preprocessors."
+c.GenerateAssignment.preprocessors = [
+    _NB + "IncludeHeaderFooter", _NB + "InstantiateTests", _NB + "LockCells",
+    "coursekit.grading.starter.StarterCode", _NB + "ClearSolutions", _NB + "ClearOutput",
+    _NB + "CheckCellMetadata", _NB + "ComputeChecksums", _NB + "SaveCells", _NB + "ClearHiddenTests",
+    _NB + "ClearMarkScheme", _NB + "ComputeChecksums", _NB + "CheckCellMetadata",
+]

@@ -98,6 +98,11 @@ def test_assignment_is_proven_against_its_solution(assignment, tmp_path):
                 if len(line.strip()) > 12:
                     assert line.strip() not in release_text, f"release leaks: {line.strip()!r}"
     assert sorted(p.name for p in (course / "release" / assignment).iterdir()) == [f"{assignment}.ipynb"]
+    for cell in src.cells:  # starter code (`#>` lines, a01-a04) reaches students, unmarked
+        for region in solution_regions(cell.source):
+            for line in region.splitlines():
+                if line.strip().startswith("#>"):
+                    assert line.strip()[2:].strip() in release_text, f"starter line missing: {line.strip()!r}"
 
     submit(course, "solution", assignment, src)
     submit(course, "blank", assignment, released)

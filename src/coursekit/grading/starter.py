@@ -34,6 +34,7 @@ x = ___
 from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 MARK = "#>"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -65,6 +66,9 @@ def move_starter_lines(source: str) -> str:
 
 class StarterCode(Preprocessor):
     """nbgrader preprocessor: turn ``#>`` lines of solution regions into starter code."""
+
+    # nbconvert skips a preprocessor whose `enabled` is False (its default).
+    enabled = Bool(True, help="Turn #> lines into starter code.").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "code" and MARK in cell.source and BEGIN in cell.source:
