@@ -33,6 +33,7 @@ __all__ = ["SelfCheck", "make", "normalise", "REGISTRY"]
 
 SALT = "seoul-tokyo-course/v1"
 KINDS = ("choice", "number", "text")
+LEVELS = ("recall", "compute", "interpret", "evaluate")
 LETTERS = "abcdefghij"
 REGISTRY: dict[str, "SelfCheck"] = {}
 
@@ -115,12 +116,17 @@ class SelfCheck:
         Shown one at a time after wrong tries.
     decimals : int
         For numbers: how many decimals count (the answer is rounded to this).
+    level : {"recall", "compute", "interpret", "evaluate"}, optional
+        What the question asks of the learner.
     """
 
     def __init__(self, qid: str, question: str, *, answers: list[str], kind: str = "choice",
-                 choices=None, hints=(), decimals: int = 0):
+                 choices=None, hints=(), decimals: int = 0, level: str | None = None):
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        if level is not None and level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+        self.level = level
         if kind == "choice" and not choices:
             raise ValueError("a 'choice' question needs its choices")
         self.qid, self.question, self.kind = qid, question, kind
