@@ -288,7 +288,10 @@ def load_skills_map(path: str | Path = MAP_PATH) -> dict[str, Skill]:
     """
     skills: dict[str, Skill] = {}
     for line in Path(path).read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")] if line.startswith("|") else []
+        if not line.startswith("|"):
+            continue
+        inner = line.strip()[1:-1] if line.strip().endswith("|") else line.strip()[1:]
+        cells = [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", inner)]  # `\|` is a pipe
         if len(cells) != 3 or not cells[0].startswith("`"):
             continue
         key = cells[0].strip("`")
