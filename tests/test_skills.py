@@ -166,5 +166,6 @@ def test_find_event_matches_whole_words_without_accents_and_says_when_it_cannot(
 
 def test_starter_lines_become_code_after_the_stub_and_stay_comments_in_the_source():
     source = ("### BEGIN SOLUTION\n#> # fill in\n#> x = ___\nx = 1\n### END SOLUTION\nprint(x)")
-    assert move_starter_lines(source) == "### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n# fill in\nx = ___\nprint(x)"
+    expected = "### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n# fill in\nx = ___\nprint(x)"
+    assert move_starter_lines(source) == expected
     assert move_starter_lines("x = 1  #> not starter") == "x = 1  #> not starter"

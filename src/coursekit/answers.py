@@ -14,7 +14,7 @@ Examples
 >>> expect_kind(pd.Timedelta(days=412), "number", "days_to_force")
 Traceback (most recent call last):
 ...
-AssertionError: days_to_force should be a number, but it is a time span (a Timedelta). A time span: use .days to get its number of days.
+AssertionError: days_to_force should be a number, but it is a time span (a Timedelta). A time span: ...
 """
 
 from __future__ import annotations

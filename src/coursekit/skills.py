@@ -312,7 +312,8 @@ def first_uses(files: list[Path] | None = None) -> dict[str, str]:
     return out
 
 
-def skill_violations(files: list[Path] | None = None, skills: dict[str, Skill] | None = None) -> list[Violation]:
+def skill_violations(files: list[Path] | None = None,
+                     skills: dict[str, Skill] | None = None) -> list[Violation]:
     """Constructs used before the lesson that teaches them, or missing from the skills map.
 
     Parameters
@@ -337,5 +338,6 @@ def skill_violations(files: list[Path] | None = None, skills: dict[str, Skill] |
             if skill is None:
                 problems.append(Violation(unit, key, "used but not in the skills map"))
             elif course_order(unit) < course_order(skill.taught_in):
-                problems.append(Violation(unit, key, f"used before lesson {skill.taught_in}, which teaches it"))
+                why = f"used before lesson {skill.taught_in}, which teaches it"
+                problems.append(Violation(unit, key, why))
     return problems
