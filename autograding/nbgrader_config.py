@@ -37,3 +37,15 @@ c.GenerateFeedback.preprocessors = [
 # Students' Validate and the formgrader work without a system-wide exchange directory.
 c.Exchange.root = os.path.join(HERE, "exchange")
 c.Exchange.path_includes_course = True
+
+# Starter code with blanks (a01-a04): `#>` lines inside a solution region become code after the
+# stub in the student's version (coursekit/grading/starter.py). nbgrader's own list of steps,
+# given by name (importing nbgrader here would disturb the feedback settings above), with
+# StarterCode just before ClearSolutions.
+_NB = "nbgrader.preprocessors."
+c.GenerateAssignment.preprocessors = [
+    _NB + "IncludeHeaderFooter", _NB + "InstantiateTests", _NB + "LockCells",
+    "coursekit.grading.starter.StarterCode", _NB + "ClearSolutions", _NB + "ClearOutput",
+    _NB + "CheckCellMetadata", _NB + "ComputeChecksums", _NB + "SaveCells", _NB + "ClearHiddenTests",
+    _NB + "ClearMarkScheme", _NB + "ComputeChecksums", _NB + "CheckCellMetadata",
+]

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from lessonkit import execute  # noqa: E402
 
-LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md"))
+LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]*-*.md"))
 
 
 def empty_run(folder: Path) -> float:

@@ -15,7 +15,8 @@ from nbclient import NotebookClient
 from coursekit.references import code_calls as _code_calls
 
 ROOT = Path(__file__).resolve().parents[1]
-LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]-*.md"))
+# 00, 00b, 01, ... 10: "00b-python-for-this-course" sorts between 00 and 01 ("-" < "b" < "1")
+LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]*-*.md"))
 
 PROBE = r'''
 import json as _json
@@ -54,7 +55,8 @@ def read_lesson(path: Path) -> nbformat.NotebookNode:
 
 
 def number(path: Path) -> str:
-    return path.name[:2]
+    """The lesson's id: "02" for 02-normalisation-and-history.md, "00b" for 00b-python-....md."""
+    return path.name.split("-", 1)[0]
 
 
 def selfcheck_answers(num: str) -> dict:

@@ -64,8 +64,18 @@ def submit(course: Path, student: str, assignment: str, nb) -> None:
 
 
 def wrong_answers(assignment: str) -> dict:
+    """{label: spec} of the typical wrong answers; spec["cell"] is the answer cell it replaces.
+
+    In ``authoring/wrong/aNN.json`` each answer cell's grade id maps to one spec or to a list of
+    specs (several plausible wrong answers to one question); the second of q1 is labelled q1-2.
+    """
     path = COURSE / "authoring" / "wrong" / f"{assignment}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    out = {}
+    for gid, specs in raw.items():
+        for i, spec in enumerate(specs if isinstance(specs, list) else [specs], start=1):
+            out[gid if i == 1 else f"{gid}-{i}"] = {**spec, "cell": gid}
+    return out
 
 
 def scores(course: Path, assignment: str) -> dict[str, dict[str, float]]:

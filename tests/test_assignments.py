@@ -58,6 +58,8 @@ def test_source_is_stored_clean_with_metadata(assignment):
 def _objectives() -> dict[str, int]:
     found = {}
     for path in LESSONS:
+        if not path.name[2] == "-":
+            continue  # 00b teaches Python; it has no exercise
         num = int(path.name[:2])
         if 1 <= num <= 9:
             text = text_of(read_lesson(path))
@@ -98,16 +100,22 @@ def test_assignment_is_proven_against_its_solution(assignment, tmp_path):
                 if len(line.strip()) > 12:
                     assert line.strip() not in release_text, f"release leaks: {line.strip()!r}"
     assert sorted(p.name for p in (course / "release" / assignment).iterdir()) == [f"{assignment}.ipynb"]
+    for cell in src.cells:  # starter code (`#>` lines, a01-a04) reaches students, unmarked
+        for region in solution_regions(cell.source):
+            for line in region.splitlines():
+                if line.strip().startswith("#>"):
+                    assert line.strip()[2:].strip() in release_text, f"starter line missing: {line.strip()!r}"
 
     submit(course, "solution", assignment, src)
     submit(course, "blank", assignment, released)
     wrong = wrong_answers(assignment)
     answer_cells = [gid for gid, c in grade_cells(src).items()
                     if c.metadata["nbgrader"]["solution"] and c.cell_type == "code"]
-    assert set(answer_cells) <= set(wrong), f"no typical wrong answer for {sorted(set(answer_cells) - set(wrong))}"
+    covered = {spec["cell"] for spec in wrong.values()}
+    assert set(answer_cells) <= covered, f"no typical wrong answer for {sorted(set(answer_cells) - covered)}"
     for gid, spec in wrong.items():
         nb = copy.deepcopy(src)
-        grade_cells(nb)[gid].source = spec["code"]
+        grade_cells(nb)[spec["cell"]].source = spec["code"]
         submit(course, f"wrong-{gid}", assignment, nb)
     nbgrader(course, "autograde", assignment, "--force")
 
@@ -123,6 +131,11 @@ def test_assignment_is_proven_against_its_solution(assignment, tmp_path):
         cell = grade_cells(graded)[spec["tests"]]
         text = " ".join(o.get("evalue", "") for o in cell.outputs if o.output_type == "error")
         assert spec["message"] in text, f"{gid}: expected the message {spec['message']!r}, got {text!r}"
+        if spec.get("visible"):  # caught by a VISIBLE test, in plain words, without a crash
+            names = [o.get("ename") for o in cell.outputs if o.output_type == "error"]
+            assert names == ["AssertionError"], f"{gid}: the visible test crashed with {names}: {text!r}"
+            hidden = "".join(hidden_regions(grade_cells(src)[spec["tests"]].source))
+            assert spec["message"] not in hidden, f"{gid}: only a hidden test catches this wrong answer"
 
     # The course's hardened grader reaches the same verdicts on the same submissions.
     from coursekit.grading.pipeline import grade

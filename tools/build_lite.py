@@ -82,7 +82,7 @@ def normalise(name: str) -> str:
 
 
 def lessons(root: Path = ROOT) -> list[Path]:
-    return sorted((root / "lessons").glob("[0-9][0-9]-*.md"))
+    return sorted((root / "lessons").glob("[0-9][0-9]*-*.md"))  # 00, 00b, 01, ...
 
 
 def pins(path: Path) -> dict[str, str]:

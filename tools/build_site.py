@@ -208,7 +208,7 @@ def references_page(src: Path, staged: list[dict], extra: list[dict] | None = No
     register = ck.load("sources").fillna("").set_index("id")
     items = []
     for sid in sorted(used, key=lambda s: str(register.loc[s, "citation"]).casefold() if s in register.index else s):
-        lessons_html = ", ".join(f'<a href="lessons/{html.escape(l["lesson"])}.html">{html.escape(l["lesson"][:2])}</a>'
+        lessons_html = ", ".join(f'<a href="lessons/{html.escape(l["lesson"])}.html">{html.escape(l["lesson"].split("-", 1)[0])}</a>'
                                  for l in used[sid])
         if sid not in register.index:
             items.append(f'<li id="ref-{html.escape(sid)}"><code>{html.escape(sid)}</code> '

@@ -7,6 +7,7 @@ Lessons and exercises import only the names listed here::
     ck.show(ck.timeline_figure(ck.filter_events(start=2010, end=2010), title="2010"))
 """
 
+from .answers import describe_value, expect_kind
 from .cards import Perspective, perspectives
 from .checks import check_references
 from .data import DatasetError, cite, data_dir, describe, list_datasets, load
@@ -18,15 +19,15 @@ from .glossary import glossary, glossary_search
 from .opinion import in_office, opinion_figure
 from .references import cited_ids, references, source
 from .selfcheck import SelfCheck
-from .timeline import actors_long, filter_events, gaps_between, yearly_counts
+from .timeline import actors_long, filter_events, find_event, gaps_between, yearly_counts
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTOR_COLOURS", "PALETTE", "DatasetError", "Perspective", "SelfCheck",
     "actors_long", "bar_chart", "check_references", "cite", "cited_ids", "data_dir", "describe",
-    "figure_description", "filter_events", "gaps_between", "glossary", "glossary_search",
-    "in_office", "line_chart", "list_datasets", "load", "opinion_figure", "perspectives", "references",
-    "scatter_chart", "show",
+    "describe_value", "expect_kind", "figure_description", "filter_events", "find_event", "gaps_between",
+    "glossary", "glossary_search", "in_office", "line_chart", "list_datasets", "load", "opinion_figure",
+    "perspectives", "references", "scatter_chart", "show",
     "source", "timeline_figure", "yearly_counts",
 ]

@@ -172,3 +172,17 @@ BAD_DATES = (
     "These dates could not be read ({detail}).\n"
     "Give dates written YYYY-MM-DD, for example ['2015-12-28'], or a date column such as events['date']."
 )
+# Finding one event by words of its title
+FIND_EVENT_NONE = (
+    "No event title contains all of the words {words!r} (capitals and accents do not matter,\n"
+    "and each word must be a whole word). The timeline is a selection, so the event may not be\n"
+    "in it. Try fewer or other words, or search the titles with\n"
+    "events[events['title'].str.contains('word', case=False)]."
+)
+FIND_EVENT_MANY = (
+    "{count} event titles contain all of the words {words!r}. Add a word to pick one:\n{listing}"
+)
+FIND_EVENT_ROW = "  {date:%Y-%m-%d}  {title}"
+
+# Checking the kind of an answer (visible tests of the exercises)
+ANSWER_WRONG_KIND = "{name} should be {want}, but it is {got}.{advice}"

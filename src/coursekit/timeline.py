@@ -16,6 +16,7 @@ import datetime as _dt
 import difflib
 import numbers
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -23,7 +24,7 @@ import pandas as pd
 from . import messages as msg
 from .data import load, resource
 
-__all__ = ["filter_events", "actors_long", "yearly_counts", "gaps_between"]
+__all__ = ["filter_events", "find_event", "actors_long", "yearly_counts", "gaps_between"]
 
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -251,3 +252,59 @@ def gaps_between(table: pd.DataFrame, date_column: str = "date") -> pd.DataFrame
     ordered = table.sort_values(date_column).reset_index(drop=True)
     days = ordered[date_column].diff().dt.days.astype("float64")
     return ordered.assign(days_since_previous=days)
+
+
+def _plain(text: str) -> str:
+    """Lower case, without accents: 'Kōno' -> 'kono'."""
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def find_event(words: str, events: pd.DataFrame | None = None):
+    """The one event whose title contains every word of ``words``, or None with a message.
+
+    Each word must appear as a whole word ("Kan" does not match "Kansas"); capitals and accents
+    are ignored ("Kōno" matches "Kono"). When no title or several titles match, a message says so
+    (listing the matches) and the result is None, so a lesson cell can go on without a traceback.
+
+    Parameters
+    ----------
+    words : str
+        One or more words, separated by spaces, e.g. ``"Murayama Statement"``.
+    events : DataFrame, optional
+        The table to search; the course timeline (``load("events")``) by default.
+
+    Returns
+    -------
+    Series or None
+        The matching row (``row["date"]``, ``row["title"]``...) or None.
+
+    Examples
+    --------
+    >>> find_event("Kōno statement")["id"]
+    'ev-1993-08-04-kono-statement'
+    >>> find_event("Murayama") is None
+    3 event titles contain all of the words 'Murayama'. Add a word to pick one:
+      1994-06-29  Diet elects Socialist Tomiichi Murayama prime minister
+      1995-08-15  Murayama Statement on the 50th anniversary of the war's end
+      1999-12-03  Murayama-led party delegation and North Korea's WPK urge renewed talks
+    True
+    """
+    table = load("events") if events is None else events
+    _require_table(table, "find_event", ["date", "title"])
+    wanted = [re.escape(w) for w in _plain(words).split()]
+    if not wanted:
+        print(msg.FIND_EVENT_NONE.format(words=words))
+        return None
+    patterns = [re.compile(rf"(?<!\w){w}(?!\w)") for w in wanted]
+    titles = table["title"].astype(str).map(_plain)
+    found = table[titles.map(lambda t: all(p.search(t) for p in patterns))].sort_values("date")
+    if len(found) == 1:
+        return found.iloc[0]
+    if found.empty:
+        print(msg.FIND_EVENT_NONE.format(words=words))
+    else:
+        listing = "\n".join(msg.FIND_EVENT_ROW.format(date=r["date"], title=r["title"])
+                             for _, r in found.iterrows())
+        print(msg.FIND_EVENT_MANY.format(count=len(found), words=words, listing=listing))
+    return None
