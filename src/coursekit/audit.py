@@ -192,12 +192,21 @@ def _model_points(root: Path) -> dict[str, str]:
 
 
 def _skills(root: Path, lessons: list[Path]) -> tuple[dict, dict, list[str]]:
-    """Per lesson: skills first taught, skills first used; and skill-order violations."""
-    try:
-        from . import skills
-    except ImportError:  # pragma: no cover - the module ships with the package
-        return {}, {}, ["the skills map module (coursekit.skills) is missing"]
-    return skills.audit_view(root, lessons)
+    """Per lesson id: skills first taught, skills first used; and skill-order violations."""
+    from . import skills
+
+    path = root / "docs" / "skills-map.md"
+    if not path.exists():
+        return {}, {}, ["no skills map at docs/skills-map.md"]
+    smap = skills.load_skills_map(path)
+    files = skills.course_files(root)
+    taught: dict[str, list[str]] = {}
+    for key, skill in sorted(smap.items()):
+        taught.setdefault(skill.taught_in, []).append(key)
+    first: dict[str, list[str]] = {}
+    for key, unit in sorted(skills.first_uses(files).items()):
+        first.setdefault(unit, []).append(key)
+    return taught, first, [f"skills: {v}" for v in skills.skill_violations(files, smap)]
 
 
 def audit(root: Path | None = None) -> Audit:
@@ -241,8 +250,8 @@ def audit(root: Path | None = None) -> Audit:
                 a.gaps.append(f"discussion prompt {pid} has no model points in instructors/notes/")
         if not a.prompts:
             a.gaps.append("no discussion prompts with ids ('**NN-dK.**')")
-        a.skills_taught = taught.get(path.stem, [])
-        a.skills_first_used = first_used.get(path.stem, [])
+        a.skills_taught = taught.get(a.number, [])
+        a.skills_first_used = first_used.get(a.number, [])
         a.figures, a.figures_described = _figures(code)
         if a.figures_described < a.figures:
             a.gaps.append(f"{a.figures - a.figures_described} figure(s) shown without ck.show (no description)")
