@@ -34,7 +34,7 @@ CITATION = re.compile(r"\[(@[a-z0-9][a-z0-9-]*(?:\s*;\s*@[a-z0-9][a-z0-9-]*)*)\]
 #: A rendered citation: ``[Author 2011](#ref-source-id)`` (group 1 the label, group 2 the id).
 CITE_LINK = re.compile(r"\[([^\[\]]+)\]\(#ref-([a-z0-9][a-z0-9-]*)\)")
 _INITIALS = re.compile(r"^(?:(?:Capt|Col|Lt|Gen|Dr|Prof)\.\s+)?(?:[A-Z][a-z]+\s)+(?:[A-Z]\.\s?)+([A-Z][\w'-]+)")
-_HEAD = re.compile(r"^(?:(?:Capt|Col|Lt|Gen|Dr|Prof)\.\s+)?(.+?)(?:\s*\(|,|(?<![A-Z])\.(?:\s|$)|[\"“:;]|\s'|$)")
+_HEAD = re.compile(r"^(?:(?:Capt|Col|Lt|Gen|Dr|Prof)\.\s+)?(.+?)(?:\s*\(|,|(?<!\b[A-Z])\.(?:\s|$)|[\"“:;]|\s'|$)")
 
 
 def _register():
