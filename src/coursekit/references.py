@@ -81,8 +81,8 @@ def _author(citation: str, publisher: str) -> str:
         head = "Wikipedia" if head == "Wikipedia contributors" else head
     if len(head) > 40:
         acronym = re.search(r"\(([A-Z][A-Za-z]{1,7})\)", citation)
-        words = head.split()
-        head = acronym.group(1) if acronym else " ".join(words[:4]) + "…"
+        short = re.split(r"\s*(?:\(|/|,)\s*", head)[0]  # "Publisher (via ...)" -> "Publisher"
+        head = acronym.group(1) if acronym else short if len(short) <= 40 else " ".join(short.split()[:4]) + "…"
     return head or "Anonymous"
 
 
