@@ -421,8 +421,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # Visible text that is not code, as a reader sees it (a lesson may show the key form in code).
 VISIBLE_TEXT_JS = """(root) => {
     const node = (root || document.body).cloneNode(true);
-    node.querySelectorAll('code, pre, kbd, script, style, noscript, .CodeMirror, .cm-editor, .jp-InputArea')
-        .forEach(e => e.remove());
+    node.querySelectorAll('code, pre, kbd, script, style, noscript, .CodeMirror, .cm-editor, '
+                          + '.jp-InputArea-editor').forEach(e => e.remove());
     return node.innerText || node.textContent || '';
 }"""
 
@@ -442,7 +442,8 @@ def axe_audit(page, tags: list[str] = AXE_TAGS) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
     result = page.evaluate("""async (tags) => {
-        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                           resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                         nodes: v.nodes.map(n => n.target.join(' '))}));
     }""", tags)

@@ -34,8 +34,8 @@ CODE_CELL = re.compile(r"(^```\{code-cell\}.*?^```[ \t]*$)", re.M | re.S)
 def lesson_ids(text: str) -> list[str]:
     """The ids a lesson cites: in its Markdown and in its references cell."""
     ids = cited_ids("".join(p for p in CODE_CELL.split(text) if not p.startswith("```{code-cell}")))
-    for call in code_calls([m.group(0).split("\n", 1)[1].rsplit("```", 1)[0] for m in CODE_CELL.finditer(text)],
-                           "references"):
+    cells = [m.group(0).split("\n", 1)[1].rsplit("```", 1)[0] for m in CODE_CELL.finditer(text)]
+    for call in code_calls(cells, "references"):
         try:
             ids += [i for i in ast.literal_eval(call.args[0]) if i not in ids]
         except (ValueError, IndexError):

@@ -65,7 +65,8 @@ def _people() -> list[tuple[str, str]]:
 # Japanese names the course writes (family name first) that the lessons also spelt given name
 # first with native script, so that the order cannot be read from the lessons alone.
 FAMILY_FIRST = {"Sahashi Ryo", "Hashimoto Ryutaro", "Mori Yoshiro", "Fukuda Yasuo", "Aso Taro", "Kono Yohei",
-                "Nakasone Yasuhiro", "Kaifu Toshiki", "Takeshita Noboru", "Okada Katsuya", "Motegi Toshimitsu",
+                "Nakasone Yasuhiro", "Kaifu Toshiki", "Takeshita Noboru", "Okada Katsuya",
+                "Motegi Toshimitsu",
                 "Iwaya Takeshi", "Kamikawa Yoko", "Hamada Yasukazu", "Kihara Minoru", "Nakatani Gen"}
 
 
@@ -96,7 +97,8 @@ def strip_macrons(text: str) -> str:
 
 def rules() -> list[Rule]:
     out = [
-        Rule(re.compile(r"[A-Za-z']*[ōūŌŪ][A-Za-z'ōūŌŪ]*"), lambda m: strip_macrons(m.group(0)).replace("n'i", "ni"),
+        Rule(re.compile(r"[A-Za-z']*[ōūŌŪ][A-Za-z'ōūŌŪ]*"),
+             lambda m: strip_macrons(m.group(0)).replace("n'i", "ni"),
              "Japanese romanised without macrons in prose (native script on first use gives the exact form)"),
         Rule(re.compile(r"\bJun'ichir"), "Junichir", "no apostrophe in romanised Japanese names"),
         Rule(re.compile(r"\bKim Jong[ -]Un\b"), "Kim Jong-un", "Korean given names hyphenated: Kim Jong-un"),
@@ -110,10 +112,10 @@ def rules() -> list[Rule]:
         Rule(re.compile(r"\borganization(s?)\b"), r"organisation\1", "British spelling"),
         Rule(re.compile(r"\blabor\b"), "labour", "British spelling"),
         Rule(re.compile(r"\bskeptic"), "sceptic", "British spelling"),
-        Rule(re.compile(r"\bprogram(s?)\b"), r"programme\1", "British spelling (a computer program excepted)"),
+        Rule(re.compile(r"\bprogram(s?)\b"), r"programme\1", "British spelling (not for a computer program)"),
         Rule(re.compile(r"\bcolor(s?)\b"), r"colour\1", "British spelling (colour= in code excepted)"),
         Rule(re.compile(r"\bcatalog(s?)\b"), r"catalogue\1", "British spelling"),
-        Rule(re.compile(r"\b(normal|denucleari|institutionali|organi|recogni|emphasi|critici|apologi|reali|"
+        Rule(re.compile(r"\b(normali|denucleari|institutionali|organi|recogni|emphasi|critici|apologi|reali|"
                         r"summari|characteri|mobili|militari|synchroni|prioriti|legitimi|formali|stabili|"
                         r"moderni|minimi|maximi|utili)z(e|es|ed|ing|ation|ations)\b"),
              r"\1s\2", "-ise spelling, as in the rest of the course (capitalised titles excepted)"),

@@ -30,7 +30,8 @@ from . import messages as msg
 from .data import cite
 
 __all__ = [
-    "PALETTE", "ACTOR_COLOURS", "SYMBOLS", "DASHES", "PATTERNS", "contrast_ratio", "timeline_figure", "bar_chart", "line_chart", "scatter_chart",
+    "PALETTE", "ACTOR_COLOURS", "SYMBOLS", "DASHES", "PATTERNS", "contrast_ratio", "timeline_figure",
+    "bar_chart", "line_chart", "scatter_chart",
     "figure_description", "show",
 ]
 

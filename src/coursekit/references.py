@@ -33,8 +33,9 @@ __all__ = ["source", "references", "cited_ids", "code_calls", "References", "lab
 CITATION = re.compile(r"\[(@[a-z0-9][a-z0-9-]*(?:\s*;\s*@[a-z0-9][a-z0-9-]*)*)\]")
 #: A rendered citation: ``[Author 2011](#ref-source-id)`` (group 1 the label, group 2 the id).
 CITE_LINK = re.compile(r"\[([^\[\]]+)\]\(#ref-([a-z0-9][a-z0-9-]*)\)")
-_INITIALS = re.compile(r"^(?:(?:Capt|Col|Lt|Gen|Dr|Prof)\.\s+)?(?:[A-Z][a-z]+\s)+(?:[A-Z]\.\s?)+([A-Z][\w'-]+)")
-_HEAD = re.compile(r"^(?:(?:Capt|Col|Lt|Gen|Dr|Prof)\.\s+)?(.+?)(?:\s*\(|,|(?<!\b[A-Z])\.(?:\s|$)|[\"“:;]|\s'|$)")
+_TITLE = r"^(?:(?:Capt|Col|Lt|Gen|Dr|Prof)\.\s+)?"
+_INITIALS = re.compile(_TITLE + r"(?:[A-Z][a-z]+\s)+(?:[A-Z]\.\s?)+([A-Z][\w'-]+)")  # Gilbert A. Lewthwaite
+_HEAD = re.compile(_TITLE + r"(.+?)(?:\s*\(|,|(?<!\b[A-Z])\.(?:\s|$)|[\"“:;]|\s'|$)")  # up to , . ( " :
 
 
 def _register():
@@ -61,7 +62,8 @@ def cited_ids(text: str) -> list[str]:
     ['a-one', 'b-two']
     """
     found: list[str] = []
-    hits = [(m.start(), [p.strip().lstrip("@") for p in m.group(1).split(";")]) for m in CITATION.finditer(text)]
+    hits = [(m.start(), [p.strip().lstrip("@") for p in m.group(1).split(";")])
+            for m in CITATION.finditer(text)]
     hits += [(m.start(), [m.group(2)]) for m in CITE_LINK.finditer(text)]
     for _, ids in sorted(hits):
         for sid in ids:
@@ -82,7 +84,10 @@ def _author(citation: str, publisher: str) -> str:
     if len(head) > 40:
         acronym = re.search(r"\(([A-Z][A-Za-z]{1,7})\)", citation)
         short = re.split(r"\s*(?:\(|/|,)\s*", head)[0]  # "Publisher (via ...)" -> "Publisher"
-        head = acronym.group(1) if acronym else short if len(short) <= 40 else " ".join(short.split()[:4]) + "…"
+        if acronym:
+            head = acronym.group(1)
+        else:
+            head = short if len(short) <= 40 else " ".join(short.split()[:4]) + "…"
     return head or "Anonymous"
 
 
@@ -119,7 +124,8 @@ def labels(ids) -> dict[str, str]:
         if len(same) > 1:
             same.sort(key=lambda s: (str(rows[s]["citation"]).lower(), s))
             for i, sid in enumerate(same):
-                out[sid] = name + ("-" if name.endswith("n.d.") else "") + "abcdefghijklmnopqrstuvwxyz"[i % 26]
+                letter = "abcdefghijklmnopqrstuvwxyz"[i % 26]
+                out[sid] = name + ("-" if name.endswith("n.d.") else "") + letter
     return out
 
 
@@ -172,13 +178,15 @@ class References:
         self.ids = [r["id"] for r in self.rows]
 
     def __str__(self) -> str:
-        return "\n".join(f"{self.labels[r['id']].rstrip('.')}. {r['citation']} {r['url']} [{r['id']}]" for r in self.rows)
+        return "\n".join(f"{self.labels[r['id']].rstrip('.')}. {r['citation']} {r['url']} [{r['id']}]"
+                         for r in self.rows)
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
         items = "".join(
-            f'<li id="ref-{html.escape(r["id"])}"><strong>{html.escape(self.labels[r["id"]].rstrip("."))}.</strong> '
+            f'<li id="ref-{html.escape(r["id"])}">'
+            f'<strong>{html.escape(self.labels[r["id"]].rstrip("."))}.</strong> '
             f'{html.escape(r["citation"])} <a href="{html.escape(r["url"])}" target="_blank" '
             f'rel="noopener">{html.escape(r["url"])}</a> <small>(id <code>{html.escape(r["id"])}</code>; '
             f'{html.escape(r["licence"])})</small></li>'
