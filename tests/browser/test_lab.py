@@ -40,7 +40,10 @@ def test_lesson_opens_as_notebook_runs_and_shows_figures_and_feedback(page, arti
         assert opened[0] == f"lessons/{lesson.name}" and opened[3], opened  # the .md, as a notebook
         state = B.run_all_cells(page, 300)
         errors = B.notebook_errors(page)
-        # Every Markdown cell rendered (Run All renders them): citations read as citations.
+        # The rendered Markdown (Run All renders it) shows citations as links, never a raw key.
+        page.evaluate("""() => { const nb = window.jupyterapp.shell.currentWidget.content;
+                                 nb.activeCellIndex = 0; if (nb.scrollToItem) nb.scrollToItem(0); }""")
+        page.wait_for_timeout(1000)
         raw = B.raw_citation_keys(page, ".jp-NotebookPanel-notebook")
         assert not raw, f"raw citation keys in JupyterLab: {raw[:5]}"
         assert page.locator(".jp-MarkdownOutput a[href^='#ref-']").count() >= 1

@@ -131,16 +131,15 @@ def test_pages_render_in_the_browser(website, page, artifacts):
         page.wait_for_url("**#ref-*")
         entry = page.locator(f"li#{href[1:]}")
         assert entry.count() == 1 and entry.is_visible()
-        assert cite.inner_text().rstrip("abcdefghijklmnopqrstuvwxyz") in entry.inner_text() \
-            or cite.inner_text() in entry.inner_text()
+        assert cite.inner_text() in entry.inner_text()  # the list shows the same author and year
+        (artifacts / "axe-site.json").write_text(json.dumps(audit, indent=1))
+        assert not {k: v for k, v in raw.items() if v}, f"raw citation keys on the site: {raw}"
+        failing = {name: [(v["id"], v["impact"], len(v["nodes"])) for v in B.serious(found)]
+                   for name, found in audit.items() if B.serious(found)}
+        assert not failing, f"axe-core: serious or critical WCAG 2 A/AA violations: {failing}"
         # The JupyterLite link opens the lesson in the in-browser course.
         page.goto(f"{base}lessons/{lessons[0].stem}.html")
         page.locator("a.launch-lite").first.click()
         B.wait_for_notebook(page)
-    (artifacts / "axe-site.json").write_text(json.dumps(audit, indent=1))
-    assert not {k: v for k, v in raw.items() if v}, f"raw citation keys on the site: {raw}"
-    failing = {name: [(v["id"], v["impact"], len(v["nodes"])) for v in B.serious(found)]
-               for name, found in audit.items() if B.serious(found)}
-    assert not failing, f"axe-core: serious or critical WCAG 2 A/AA violations: {failing}"
     assert not page.console_errors, page.console_errors[:5]
     assert not page.outside, f"requests left the machine: {page.outside[:5]}"
