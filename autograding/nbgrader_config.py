@@ -30,6 +30,7 @@ c.LimitOutput.max_traceback = 40
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "coursekit.grading.feedback.HideHiddenTests",
+    "coursekit.grading.feedback.RenderCitations",  # [@id] -> (Author 2011), linked to a list
     "coursekit.static.PlotlyStaticPreprocessor",  # figures drawn with one local plotly.js
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -252,6 +252,9 @@ def test_feedback_never_shows_hidden_tests_and_export_works(hostile):
     nbgrader(course, "generate_feedback", ASSIGNMENT, "--force")
     page = (course / "feedback" / "correct" / ASSIGNMENT / "hw.html").read_text(encoding="utf-8")
     assert "there are six tests" not in page and "hidden tests are not shown" in page
+    # the student's [@id] citation reads as a citation, linked to a reference list
+    assert "[@usgs-comcat]" not in page
+    assert 'href="#ref-usgs-comcat"' in page and 'id="ref-usgs-comcat"' in page
     nbgrader(course, "export")
     assert "correct" in (course / "grades.csv").read_text()
 

@@ -411,3 +411,45 @@ def scroll_to_figure(page, mime: str = "application/vnd.plotly.v1+json", timeout
     plot = page.locator(".jp-Notebook .jp-Cell.jp-mod-active .js-plotly-plot").first
     plot.locator(".main-svg").first.wait_for(state="visible", timeout=timeout)
     return plot
+
+
+# --- reading and accessibility ------------------------------------------------------------------
+
+AXE_JS = ROOT / "tests" / "browser" / "axe.min.js"  # axe-core (MPL-2.0), vendored: no network
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# Visible text that is not code, as a reader sees it (a lesson may show the key form in code).
+VISIBLE_TEXT_JS = """(root) => {
+    const node = (root || document.body).cloneNode(true);
+    node.querySelectorAll('code, pre, kbd, script, style, noscript, .CodeMirror, .cm-editor, '
+                          + '.jp-InputArea-editor').forEach(e => e.remove());
+    return node.innerText || node.textContent || '';
+}"""
+
+
+def raw_citation_keys(page, selector: str | None = None) -> list[str]:
+    """Raw ``[@id]`` citation keys visible on the page (outside code), with a little context."""
+    import re
+
+    root = page.locator(selector).first.element_handle() if selector else None
+    text = page.evaluate(VISIBLE_TEXT_JS, root)
+    return [text[max(0, m.start() - 30):m.end() + 30] for m in re.finditer(r"\[@[A-Za-z0-9]", text)]
+
+
+def axe_audit(page, tags: list[str] = AXE_TAGS) -> list[dict]:
+    """Run axe-core's WCAG 2 A/AA rules on the page; return its violations, each as
+    ``{"id", "impact", "help", "nodes": [target selectors]}``."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate("""async (tags) => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                           resultTypes: ['violations']});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                        nodes: v.nodes.map(n => n.target.join(' '))}));
+    }""", tags)
+    return result
+
+
+def serious(violations: list[dict]) -> list[dict]:
+    """The violations that fail the audit: impact serious or critical."""
+    return [v for v in violations if v.get("impact") in {"serious", "critical"}]

@@ -5,9 +5,9 @@ the notebook. Run by ``make site``; the site lands in ``_build/site/html/``.
 Steps: stage ``site/`` (Sphinx configuration) in ``_build/site-src/``; execute each lesson in a
 fresh kernel; turn its plotly outputs into HTML that loads ``_static/plotly.min.js`` (one copy for
 the whole site) with :mod:`coursekit.static`; add the launch links, link citations to the
-references page; stage the instructors' section from ``instructors/`` (syllabus, guides, lesson
-notes); write the glossary (English, Korean, Japanese) and references pages from the datasets;
-then ``sphinx-build`` (MyST-NB with the book theme, the Jupyter Book 1 stack, without
+lesson's reference list; stage the instructors' section from ``instructors/`` (syllabus, guides,
+lesson notes); write the glossary (English, Korean, Japanese) and references pages from the
+datasets; then ``sphinx-build`` (MyST-NB with the book theme, the Jupyter Book 1 stack, without
 executing anything again). Nothing is fetched from the network.
 """
 
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 import coursekit as ck  # noqa: E402
-from coursekit.references import CITATION, code_calls  # noqa: E402
+from coursekit.references import CITE_LINK, code_calls, labels, render_citations  # noqa: E402
 from coursekit.static import render_notebook, write_plotly_js  # noqa: E402
 from tools.build_lite import lessons  # noqa: E402
 from tools.launch import binder_url, course_config, lite_url  # noqa: E402
@@ -44,18 +44,28 @@ def log(text: str) -> None:
     print(f"[site] {text}", flush=True)
 
 
-def link_citations(text: str, depth: int) -> str:
-    """``[@a; @b]`` -> the same text with each id linked to the references page (not in code)."""
-    prefix = "../" * depth
+def link_citations(text: str, names: dict[str, str]) -> str:
+    """Citations in a lesson's Markdown -> HTML links to the lesson's own reference list.
 
+    ``[Sahashi 2011](#ref-id)`` becomes ``<a class="course-cite" href="#ref-id">Sahashi 2011</a>``
+    (MyST would look for a heading called ``ref-id``); a short key ``[@a; @b]`` that was not yet
+    rewritten by ``tools/citations.py`` is first given its author–date label from ``names``, so no
+    raw key reaches a page. Inline code is left alone.
+    """
     def one(match):
-        ids = [part.strip().lstrip("@") for part in match.group(1).split(";")]
-        links = "; ".join(f'<a class="course-cite" href="{prefix}references.html#ref-{html.escape(i)}">@{html.escape(i)}</a>'
-                          for i in ids)
-        return f"[{links}]"
+        return (f'<a class="course-cite" href="#ref-{html.escape(match.group(2))}">'
+                f"{html.escape(match.group(1))}</a>")
 
-    parts = re.split(r"(`+[^`]*`+)", text)
-    return "".join(p if p.startswith("`") else CITATION.sub(one, p) for p in parts)
+    parts = re.split(r"(`+[^`]*`+)", render_citations(text, names))
+    return "".join(p if p.startswith("`") else CITE_LINK.sub(one, p) for p in parts)
+
+
+def link_citations_to_references(text: str, depth: int) -> str:
+    """Citations in a page outside the lessons (the instructors' section) -> author–date links to
+    the site's references page, ``depth`` folders up (code spans left alone)."""
+    ids = ck.cited_ids("\n".join(re.split(r"`+[^`]*`+", text)))
+    out = link_citations(text, labels(ids)) if ids else text
+    return out.replace('href="#ref-', f'href="{"../" * depth}references.html#ref-')
 
 
 def cited_in(nb) -> set[str]:
@@ -98,9 +108,10 @@ def stage_lesson(path: Path, src: Path, config: dict, timeout: int) -> dict:
     problems, seconds = execute(nb, path.parent, timeout)
     figures = render_notebook(nb, plotly_js_url="../_static/plotly.min.js", keep_json=False)
     ids = cited_in(nb)
+    names = labels(ids)
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            cell.source = link_citations(cell.source, depth=1)
+            cell.source = link_citations(cell.source, names)
     launch = (
         '<div class="course-launch" role="navigation" aria-label="Open this lesson">'
         f'<a class="launch-binder" href="{html.escape(binder_url(config, "lessons/" + path.name))}">'
@@ -150,7 +161,7 @@ def instructor_pages(src: Path, folder: Path = INSTRUCTORS) -> list[dict]:
         ids = sorted(set(ck.cited_ids("\n".join(re.split(r"`+[^`]*`+", text)))))
         text = re.sub(r"\]\(((?:\.\./)+)lessons/([0-9][0-9][a-z]?-[^)#]*)\.md", r"](\1lessons/\2.ipynb", text)
         text = text.replace("](README.md", "](index.md").replace("](../README.md", "](../index.md")
-        text = link_citations(text, depth=depth)
+        text = link_citations_to_references(text, depth)
         (target / rel.parent / f"{name}.md").write_text(text, encoding="utf-8")
         title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), name)
         pages.append({"docname": f"instructors/{docname}", "title": title, "sources": ids})
@@ -225,8 +236,9 @@ def references_page(src: Path, staged: list[dict], extra: list[dict] | None = No
                      f"<small>— cited in lesson {lessons_html}</small></li>")
     text = ["# References", "",
             "Every source cited in the lessons, from the course's source register "
-            "(`datasets/sources.csv`; in a notebook: `ck.source(\"id\")`). Citations in the "
-            "lessons, such as [@id], link here.", "",
+            "(`datasets/sources.csv`; in a notebook: `ck.source(\"id\")`). Citations in a "
+            "lesson, such as (Sahashi 2011), link to the lesson's own reference list; each entry here "
+            "names the lessons that cite it.", "",
             '<ol class="course-references">', *items, "</ol>", ""]
     (src / "references.md").write_text("\n".join(text), encoding="utf-8")
     return len(items)

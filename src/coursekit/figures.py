@@ -1,5 +1,11 @@
 """Plotly figure builders: one colour-blind-safe palette, a source line and a text description.
 
+Colour is never the only cue: each group also gets its own marker symbol, line dash or bar
+pattern, and every colour has a contrast of at least 3:1 on white (WCAG 2.1, 1.4.11). The text
+description names what a reader would otherwise have to point at: a timeline's events (all of
+them when there are few, else a dozen spread over the period and counts for the rest), a scatter
+chart's labelled points.
+
 Builders return a :class:`plotly.graph_objects.Figure` and never show it. Each figure carries a
 plain-language description (for alt text and screen readers) in ``fig.layout.meta``; read it
 with :func:`figure_description`, or show figure and description together with :func:`show`.
@@ -24,16 +30,24 @@ from . import messages as msg
 from .data import cite
 
 __all__ = [
-    "PALETTE", "ACTOR_COLOURS", "timeline_figure", "bar_chart", "line_chart", "scatter_chart",
+    "PALETTE", "ACTOR_COLOURS", "SYMBOLS", "DASHES", "PATTERNS", "contrast_ratio", "timeline_figure",
+    "bar_chart", "line_chart", "scatter_chart",
     "figure_description", "show",
 ]
 
-# Okabe & Ito (2008) palette, distinguishable with the common forms of colour blindness.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+# Okabe & Ito (2008) palette, distinguishable with the common forms of colour blindness, with its
+# light colours darkened so that each has a contrast of at least 3:1 on white (orange #E69F00 and
+# sky blue #56B4E9 had about 2.3:1; yellow #F0E442, 1.3:1, is replaced by grey).
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#C26CA0", "#B07800", "#3D8FBF", "#7F7F7F", "#000000"]
 ACTOR_COLOURS = {
-    "USA": "#0072B2", "JPN": "#D55E00", "KOR": "#009E73", "PRK": "#CC79A7",
-    "CHN": "#E69F00", "RUS": "#56B4E9", "SUN": "#56B4E9", "UNO": "#000000",
+    "USA": "#0072B2", "JPN": "#D55E00", "KOR": "#009E73", "PRK": "#C26CA0",
+    "CHN": "#B07800", "RUS": "#3D8FBF", "SUN": "#3D8FBF", "UNO": "#000000",
 }
+# The second cue beside colour, one per group in the same order as the colours.
+SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "triangle-down"]
+DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash"]
+PATTERNS = ["", "/", ".", "x", "\\", "-", "+", "|"]
+ACTOR_ORDER = ["USA", "JPN", "KOR", "PRK", "CHN", "RUS", "SUN", "UNO"]
 ACTOR_NAMES = {
     "USA": "United States", "JPN": "Japan", "KOR": "Republic of Korea", "PRK": "DPRK (North Korea)",
     "CHN": "China", "RUS": "Russia", "SUN": "Soviet Union", "UNO": "United Nations",
@@ -61,10 +75,39 @@ def _check(table, columns: list[str | None], what: str) -> None:
         warnings.warn(msg.EMPTY_TABLE_WARNING, stacklevel=3)
 
 
+def contrast_ratio(colour: str, background: str = "#FFFFFF") -> float:
+    """The WCAG 2 contrast ratio of two colours given as ``#RRGGBB`` (1 to 21).
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#000000"), 1)
+    21.0
+    """
+    def luminance(value: str) -> float:
+        value = value.lstrip("#")
+        r, g, b = (int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    high, low = sorted([luminance(colour), luminance(background)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
 def _colours(values: list[str]) -> dict[str, str]:
     if all(v in ACTOR_COLOURS for v in values):
         return {v: ACTOR_COLOURS[v] for v in values}
     return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(values)}
+
+
+def _cues(values: list[str], cues: list[str]) -> dict[str, str]:
+    """A second cue (symbol, dash or pattern) per group, fixed per actor like its colour."""
+    if all(v in ACTOR_COLOURS for v in values):
+        return {v: cues[ACTOR_ORDER.index(v) % len(cues)] for v in values}
+    return {v: cues[i % len(cues)] for i, v in enumerate(values)}
+
+
+def _join(items: list[str]) -> str:
+    return "; ".join(items)
 
 
 def _groups(table: pd.DataFrame, color: str | None, warn: bool = True) -> list[tuple[str | None, pd.DataFrame]]:
@@ -136,15 +179,20 @@ def bar_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None, 
     _check(table, [x, y, color], "bar_chart")
     groups = _groups(table, color)
     colours = _colours([g for g, _ in groups if g is not None])
+    patterns = _cues([g for g, _ in groups if g is not None], PATTERNS)
     fig = go.Figure()
     for group, part in groups:
         fig.add_bar(x=part[x], y=part[y], name=_name(group) if group else _label(y),
-                    marker_color=colours.get(group, PALETTE[0]))
+                    marker_color=colours.get(group, PALETTE[0]),
+                    marker_pattern_shape=patterns.get(group, ""), marker_pattern_fgcolor="white")
     fig.update_layout(barmode="stack" if stacked else "group", showlegend=color is not None)
     auto = f"Bar chart: {title}. It shows {_label(y)} for each {_label(x)}"
     if color:
         totals = ", ".join(f"{_name(g)} {_fmt(part[y].sum())}" for g, part in groups)
         auto += f", split by {_label(color)}; totals: {totals}."
+        sums = table.groupby(x, observed=True)[y].sum()
+        if not sums.empty:
+            auto += f" The highest total is {_fmt(sums.max())} ({_fmt(sums.idxmax())})."
     else:
         auto += "."
     if color is None:
@@ -170,12 +218,15 @@ def line_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None,
     _check(table, [x, y, color], "line_chart")
     groups = _groups(table, color)
     colours = _colours([g for g, _ in groups if g is not None])
+    dashes = _cues([g for g, _ in groups if g is not None], DASHES)
+    symbols = _cues([g for g, _ in groups if g is not None], SYMBOLS)
     fig = go.Figure()
     parts = []
     for group, part in groups:
         part = part.sort_values(x)
         fig.add_scatter(x=part[x], y=part[y], mode="lines+markers", name=_name(group) if group else _label(y),
-                        line=dict(color=colours.get(group, PALETTE[0])), marker=dict(size=4))
+                        line=dict(color=colours.get(group, PALETTE[0]), dash=dashes.get(group, "solid")),
+                        marker=dict(size=6, symbol=symbols.get(group, "circle")))
         valid = part[[x, y]].dropna()
         if not valid.empty and group is not None:
             first, last = valid.iloc[0], valid.iloc[-1]
@@ -195,22 +246,62 @@ def scatter_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = No
     _check(table, [x, y, color, hover], "scatter_chart")
     groups = _groups(table, color)
     colours = _colours([g for g, _ in groups if g is not None])
+    symbols = _cues([g for g, _ in groups if g is not None], SYMBOLS)
     fig = go.Figure()
     for group, part in groups:
         fig.add_scatter(x=part[x], y=part[y], mode="markers", name=_name(group) if group else _label(y),
                         text=part[hover].astype(str) if hover else None,
-                        marker=dict(color=colours.get(group, PALETTE[0]), size=8, opacity=0.8,
-                                    line=dict(width=0.5, color="white")))
+                        marker=dict(color=colours.get(group, PALETTE[0]), size=9, opacity=0.85,
+                                    symbol=symbols.get(group, "circle"), line=dict(width=0.5, color="white")))
     counts = ", ".join(f"{_name(g)}: {len(p)}" for g, p in groups if g is not None)
     auto = f"Scatter chart: {title}. {len(table)} points of {_label(y)} against {_label(x)}"
     auto += f" ({counts})." if counts else ". " + _extremes(table, x, y)
+    if hover:
+        auto += " " + _points(table, x, y, hover)
     return _finish(fig, title=title, source=source, xlabel=xlabel or _label(x), ylabel=ylabel or _label(y),
                    description=description or auto)
 
 
+def _points(table: pd.DataFrame, x: str, y: str, hover: str, most: int = 12) -> str:
+    """Name the labelled points, grouped by position: all when there are few, else the highest."""
+    data = table[[x, y, hover]].dropna(subset=[x, y])
+    if data.empty:
+        return ""
+    spots = [(key, grp[hover].astype(str).tolist()) for key, grp in data.groupby([x, y], sort=False)]
+    spots.sort(key=lambda s: (s[0][1], s[0][0]), reverse=True)
+    named = [f"{_label(x)} {_fmt(px)}, {_label(y)} {_fmt(py)}: {', '.join(labels)}"
+             for (px, py), labels in spots[:most]]
+    if len(spots) <= most:
+        return f"The points: {_join(named)}."
+    rest = sum(len(labels) for _, labels in spots[most:])
+    return (f"The {most} highest positions: {_join(named)}; {rest} more points at "
+            f"{len(spots) - most} other positions.")
+
+
+def _events(events: pd.DataFrame, column: str, most: int = 12) -> str:
+    """Name the events, in date order: all when few, else ``most`` spread over the period."""
+    ordered = events.sort_values("date")
+    if len(ordered) > most:
+        step = (len(ordered) - 1) / (most - 1)
+        picked = ordered.iloc[sorted({round(i * step) for i in range(most)})]
+    else:
+        picked = ordered
+    named = [f"{row.date:%Y-%m-%d} {row.title} ({_label(getattr(row, column))})"
+             for row in picked.assign(**{column: picked[column].astype(str)}).itertuples()]
+    text = ("Events: " if len(picked) == len(ordered)
+            else f"{len(picked)} of the events, spread over the period: ") + _join(named) + "."
+    if len(picked) < len(ordered):
+        rest = ordered.drop(picked.index)
+        counts = rest[column].astype(str).value_counts()
+        text += " The other " + str(len(rest)) + " by row: " + ", ".join(
+            f"{_label(k)} {v}" for k, v in counts.items()) + "."
+    return text
+
+
 def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline", color_by: str = "category",
                     source: str | None = "events", description: str | None = None) -> go.Figure:
-    """A timeline: one row per category (or other column), one marker per event, titles on hover.
+    """A timeline: one row per category (or other column), one marker per event, titles on hover
+    (pointing or tapping) and named in the text description for keyboard and screen-reader users.
 
     Examples
     --------
@@ -224,6 +315,7 @@ def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline", color_by: 
     _check(events, ["date", "title", color_by], "timeline_figure")
     groups = _groups(events, color_by, warn=False)  # each row is labelled, so colours may repeat
     colours = _colours([g for g, _ in groups])
+    symbols = _cues([g for g, _ in groups], SYMBOLS)
     fig = go.Figure()
     for group, part in groups:
         summary = part["summary"].astype(str) if "summary" in part else ""
@@ -232,7 +324,7 @@ def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline", color_by: 
             hover = hover + "<br>" + summary.str.slice(0, 160)
         fig.add_scatter(x=part["date"], y=[_label(group)] * len(part), mode="markers", name=_label(group),
                         hovertext=hover, hoverinfo="text",
-                        marker=dict(color=colours[group], size=11, symbol="diamond",
+                        marker=dict(color=colours[group], size=11, symbol=symbols[group],
                                     line=dict(width=0.5, color="white")))
     fig.update_yaxes(categoryorder="array", categoryarray=[_label(g) for g, _ in groups][::-1])
     fig.update_layout(showlegend=False, height=max(300, 60 + 40 * len(groups)))
@@ -242,7 +334,7 @@ def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline", color_by: 
         first, last = events["date"].min(), events["date"].max()
         counts = ", ".join(f"{_label(g)} {len(p)}" for g, p in groups)
         auto = (f"Timeline: {title}. {len(events)} events from {first:%Y-%m-%d} to {last:%Y-%m-%d}, "
-                f"one row per {_label(color_by)} ({counts}).")
+                f"one row per {_label(color_by)} ({counts}). " + _events(events, color_by))
     return _finish(fig, title=title, source=source, xlabel="date", ylabel="", description=description or auto)
 
 

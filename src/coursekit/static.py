@@ -51,8 +51,10 @@ __all__ = ["PLOTLY_MIME", "PlotlyStaticPreprocessor", "figure_html", "plotly_js_
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_JS = "plotly.min.js"
 
-# Loads plotly.js once per page (a promise shared by every figure on it), then draws.
-_TEMPLATE = """<div class="coursekit-plotly" id="{div_id}" role="img" aria-label="{label}" \
+# Loads plotly.js once per page (a promise shared by every figure on it), then draws. The container
+# is a labelled figure, not role="img": an image's children are presentational, and plotly's mode
+# bar puts buttons inside it (axe-core: nested-interactive, WCAG 4.1.2).
+_TEMPLATE = """<div class="coursekit-plotly" id="{div_id}" role="figure" aria-label="{label}" \
 style="width:100%;height:{height}px;"></div>
 <script type="text/javascript">
 (function () {{

@@ -1,5 +1,6 @@
 """(a) JupyterLab from the project's own set-up (`make lab`): a double-click opens a lesson as a
-notebook; Run All runs every cell; a plotly figure renders; a self-check gives feedback."""
+notebook; Run All runs every cell; a plotly figure renders; a self-check gives feedback; the
+rendered Markdown shows citations as author–date links, never a raw ``[@id]`` key."""
 
 from __future__ import annotations
 
@@ -39,6 +40,13 @@ def test_lesson_opens_as_notebook_runs_and_shows_figures_and_feedback(page, arti
         assert opened[0] == f"lessons/{lesson.name}" and opened[3], opened  # the .md, as a notebook
         state = B.run_all_cells(page, 300)
         errors = B.notebook_errors(page)
+        # The rendered Markdown (Run All renders it) shows citations as links, never a raw key.
+        page.evaluate("""() => { const nb = window.jupyterapp.shell.currentWidget.content;
+                                 nb.activeCellIndex = 0; if (nb.scrollToItem) nb.scrollToItem(0); }""")
+        page.wait_for_timeout(1000)
+        raw = B.raw_citation_keys(page, ".jp-NotebookPanel-notebook")
+        assert not raw, f"raw citation keys in JupyterLab: {raw[:5]}"
+        assert page.locator(".jp-MarkdownOutput a[href^='#ref-']").count() >= 1
         page.screenshot(path=str(artifacts / "lab-lesson-run.png"))
         assert state["done"] == state["code"] and not errors, errors
         plots = page.locator(".jp-OutputArea .js-plotly-plot")

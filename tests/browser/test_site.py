@@ -1,5 +1,7 @@
 """(c) The course website (`make site`): pages render, figures draw from one local plotly.js,
-the glossary and references are there, and every link on every page works."""
+the glossary and references are there, every link on every page works, citations read as
+citations (no raw ``[@id]`` key), and every page passes axe-core's WCAG 2 A/AA audit (no serious
+or critical violation)."""
 
 from __future__ import annotations
 
@@ -91,12 +93,14 @@ def test_lesson_pages_have_launch_links_and_one_plotly_js(website):
 
 def test_pages_render_in_the_browser(website, page, artifacts):
     lessons = LESSONS
+    audit, raw = {}, {}
     with B.static_server(website) as base:
         loaded = []
         page.on("request", lambda r: loaded.append(r.url) if r.url.endswith("plotly.min.js") else None)
         for lesson in lessons:
             page.goto(f"{base}lessons/{lesson.stem}.html")
             assert page.locator("h1").first.inner_text().startswith("Lesson")
+            raw[lesson.stem] = B.raw_citation_keys(page)
             figures = page.locator(".coursekit-plotly")
             if figures.count():
                 figures.first.scroll_into_view_if_needed()
@@ -105,21 +109,34 @@ def test_pages_render_in_the_browser(website, page, artifacts):
                 assert drawn == figures.count(), f"{lesson.stem}: {drawn} of {figures.count()} figures drawn"
             if lesson.name.startswith("01-"):
                 page.screenshot(path=str(artifacts / "site-lesson.png"))
+            audit[f"lessons/{lesson.stem}.html"] = B.axe_audit(page)  # after the figures are drawn
         assert len(set(loaded)) == 1, set(loaded)  # one plotly.js for the whole site
         page.goto(f"{base}glossary.html")
         page.screenshot(path=str(artifacts / "site-glossary.png"))
         table = page.locator("table.course-glossary")
         if table.count():
             assert table.locator("td[lang=ko]").count() >= 1 and table.locator("td[lang=ja]").count() >= 1
+        audit["glossary.html"] = B.axe_audit(page)
         page.goto(f"{base}references.html")
         assert page.locator("ol.course-references li").count() >= 1
-        # A citation in a lesson leads to its entry in the references.
-        page.goto(f"{base}lessons/{lessons[0].stem}.html")
+        audit["references.html"] = B.axe_audit(page)
+        page.goto(f"{base}index.html")
+        audit["index.html"] = B.axe_audit(page)
+        # A citation in a lesson reads as author and year and leads to the lesson's reference list.
+        page.goto(f"{base}lessons/{lessons[1].stem}.html")
         cite = page.locator("a.course-cite").first
         href = cite.get_attribute("href")
+        assert href.startswith("#ref-") and not cite.inner_text().startswith("@"), (href, cite.inner_text())
         cite.click()
-        page.wait_for_url("**/references.html#ref-*")
-        assert page.locator(f"li#{href.split('#', 1)[1]}").is_visible()
+        page.wait_for_url("**#ref-*")
+        entry = page.locator(f"li#{href[1:]}")
+        assert entry.count() == 1 and entry.is_visible()
+        assert cite.inner_text() in entry.inner_text()  # the list shows the same author and year
+        (artifacts / "axe-site.json").write_text(json.dumps(audit, indent=1))
+        assert not {k: v for k, v in raw.items() if v}, f"raw citation keys on the site: {raw}"
+        failing = {name: [(v["id"], v["impact"], len(v["nodes"])) for v in B.serious(found)]
+                   for name, found in audit.items() if B.serious(found)}
+        assert not failing, f"axe-core: serious or critical WCAG 2 A/AA violations: {failing}"
         # The JupyterLite link opens the lesson in the in-browser course.
         page.goto(f"{base}lessons/{lessons[0].stem}.html")
         page.locator("a.launch-lite").first.click()
