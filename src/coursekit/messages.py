@@ -121,3 +121,8 @@ SELFCHECK_UNKNOWN = (
 CARD_NEEDS_SOURCE = (
     "A perspective card needs at least one source id from the register; the card for {who!r} has none."
 )
+CARD_ANALYST_NEEDS_WHO = (
+    "An analyst's card for {capital!r} needs who=\"Name, affiliation\": say whose argument it is, so "
+    "that readers can tell a scholar's reading from a government's position."
+)
+CARD_UNKNOWN_KIND = "A perspective card's kind must be one of: {kinds} (got {kind!r})."
