@@ -232,7 +232,7 @@ def describe(name: str) -> Description:
         (``period``, ``start``, ``end``, ``status``, ``note``, ``complete_for``, ``source_ids``) for
         datasets whose coverage is uneven, taken from the resource's ``completeness`` entry in
         ``datapackage.json``; it is empty for the others. ``status`` is ``complete``, ``partial`` or
-        ``gap`` (no rows although engagements are known to have happened).
+        ``gap`` (few or no rows although many engagements are known to have happened).
 
     Examples
     --------
