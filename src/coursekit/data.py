@@ -177,12 +177,18 @@ class Description:
     sources: list[str]
     attribution: str
     notes: list[str] = field(default_factory=list)
+    completeness: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["period", "start", "end", "status", "note"]))
 
     def __str__(self) -> str:
         lines = [f"{self.title} ({self.name}): {self.rows} rows", "", self.description, "", "Columns:"]
         for row in self.fields.itertuples(index=False):
             unit = f" [{row.unit}]" if row.unit else ""
             lines.append(f"  {row.name} ({row.type}{unit}): {row.description}")
+        if len(self.completeness):
+            lines += ["", "Completeness by period (read before counting rows per year):"]
+            lines += [f"  {row.period}: {row.status.upper()}. {row.note}"
+                      for row in self.completeness.itertuples(index=False)]
         lines += ["", "Licence: " + "; ".join(self.licences), "Sources:"]
         lines += [f"  - {source}" for source in self.sources]
         lines += ["", self.attribution]
@@ -199,6 +205,11 @@ class Description:
             f"**{self.title}** (`{self.name}`): {self.rows} rows",
             self.description,
             "\n".join(table),
+        ]
+        if len(self.completeness):
+            parts.append("**Completeness by period** (read before counting rows per year):\n" + "\n".join(
+                f"- **{row.period}: {row.status}.** {row.note}" for row in self.completeness.itertuples(index=False)))
+        parts += [
             "**Licence:** " + "; ".join(self.licences),
             "**Sources:**\n" + "\n".join(f"- {source}" for source in self.sources),
             f"*{self.attribution}*",
@@ -209,6 +220,20 @@ class Description:
 def describe(name: str) -> Description:
     """Describe a dataset: its columns (type, unit, meaning), licence, sources and attribution.
 
+    Parameters
+    ----------
+    name : str
+        A dataset name, as listed by ``list_datasets()``.
+
+    Returns
+    -------
+    Description
+        Readable as text; its parts are attributes. ``completeness`` is a table with one row per period
+        (``period``, ``start``, ``end``, ``status``, ``note``, ``complete_for``, ``source_ids``) for
+        datasets whose coverage is uneven, taken from the resource's ``completeness`` entry in
+        ``datapackage.json``; it is empty for the others. ``status`` is ``complete``, ``partial`` or
+        ``gap`` (few or no rows although many engagements are known to have happened).
+
     Examples
     --------
     >>> info = describe("nuclear_tests")
@@ -216,6 +241,9 @@ def describe(name: str) -> Description:
     6
     >>> "magnitude" in info.fields["name"].tolist()
     True
+    >>> tri = describe("trilateral_engagements").completeness
+    >>> tri.loc[tri["period"] == "2004-2009", "status"].item()
+    'gap'
     """
     res = resource(name)
     fields = pd.DataFrame(
@@ -237,6 +265,12 @@ def describe(name: str) -> Description:
         src.get("title", "") + (f" <{src['path']}>" if src.get("path") else "")
         for src in res.get("sources", [])
     ]
+    completeness = pd.DataFrame(
+        [{"period": p["period"], "start": int(p["start"]), "end": int(p["end"]), "status": p["status"],
+          "note": p["note"], "complete_for": p.get("complete_for", []), "source_ids": p.get("source_ids", [])}
+         for p in res.get("completeness", [])],
+        columns=["period", "start", "end", "status", "note", "complete_for", "source_ids"],
+    )
     return Description(
         name=name,
         title=res.get("title", name),
@@ -246,6 +280,7 @@ def describe(name: str) -> Description:
         licences=licences,
         sources=sources,
         attribution=cite(name),
+        completeness=completeness,
     )
 
 

@@ -186,3 +186,8 @@ FIND_EVENT_ROW = "  {date:%Y-%m-%d}  {title}"
 
 # Checking the kind of an answer (visible tests of the exercises)
 ANSWER_WRONG_KIND = "{name} should be {want}, but it is {got}.{advice}"
+CARD_ANALYST_NEEDS_WHO = (
+    "An analyst's card for {capital!r} needs who=\"Name, affiliation\": say whose argument it is, so "
+    "that readers can tell a scholar's reading from a government's position."
+)
+CARD_UNKNOWN_KIND = "A perspective card's kind must be one of: {kinds} (got {kind!r})."
