@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
-
 from coursekit.grading.export import export, read_gradebook, read_roster
+
+pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
 A1, A2 = "a01-hub-and-spokes", "a02-normalisation-and-history"
 
@@ -32,7 +32,8 @@ STUDENTS = {
     "jdoe": ("Jane", "Doe", "jdoe@example.org"),  # nbgrader id = Canvas SIS Login ID
 }
 CANVAS_ROSTER = [
-    ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{A1} (123)", "Current Score", "Final Score"],
+    ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{A1} (123)", "Current Score",
+     "Final Score"],
     ["    Points Possible", "", "", "", "", "9", "(read only)", "(read only)"],
     ["김, 민준", "1001", "S-1001", "minjun", "Section 1, Tuesday", "", "", ""],
     ['O\'Brien, Esq., Bobby "Tables"', "1002", "S-1002", "bobby", "Section 1, Tuesday", "", "", ""],
@@ -133,7 +134,7 @@ def test_reads_scores_penalties_and_manual_state(course):
 def test_long_round_trip_keeps_commas_quotes_hangul_kana_kanji(course, tmp_path):
     path, report = export(course, fmt="long", output=tmp_path / "long.csv")
     rows = _read(path)
-    header, body = rows[0], [dict(zip(rows[0], r)) for r in rows[1:]]
+    header, body = rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
     assert header[:5] == ["student_id", "first_name", "last_name", "email", "assignment"]
     assert len(body) == len(STUDENTS) * 2  # one row per student and assignment, none dropped
     for sid, (first, last, email) in STUDENTS.items():
@@ -192,7 +193,8 @@ def test_canvas_missing_zero_and_roster_refusals(course, tmp_path):
     assert {r[1]: r[5] for r in _read(path)[2:]}["1006"] == "0"
     with pytest.raises(ValueError, match="needs a roster"):
         export(course, fmt="canvas", output=tmp_path / "x.csv")
-    moodle_like = _write_roster(tmp_path / "m.csv", [["First name", "Last name", "ID number"], ["a", "b", "1"]])
+    moodle_like = _write_roster(tmp_path / "m.csv", [["First name", "Last name", "ID number"],
+                                                     ["a", "b", "1"]])
     with pytest.raises(ValueError, match="not a Canvas gradebook export"):
         export(course, fmt="canvas", roster=moodle_like, output=tmp_path / "x.csv")
     with pytest.raises(LookupError, match="no assignment called 'a99'"):
@@ -222,7 +224,8 @@ def test_moodle_with_and_without_roster(course, tmp_path):
     path, report = export(course, [A1], fmt="moodle", roster=moodle, output=tmp_path / "mr.csv")
     rows = _read(path)
     assert rows == [["ID number", "First name", "Last name", f"Assignment: {A1} (Real)"],
-                    ["1001", "민준", "김", "7.5"], ["1003", "さくら", "山田", "9"], ["3001", "Zoe", "Absent", ""]]
+                    ["1001", "민준", "김", "7.5"], ["1003", "さくら", "山田", "9"],
+                    ["3001", "Zoe", "Absent", ""]]
     assert set(report.not_on_roster) == {"1002", "1004", "1005", "jdoe"}
     assert report.no_submission == {"3001": [A1]}
 
@@ -242,7 +245,8 @@ def test_cli_exit_codes_and_messages(course, tmp_path):
     assert "In the gradebook but not on the roster (2)" in ok.stderr and "1004" in ok.stderr
     assert "On the roster with no submission (1)" in ok.stderr and "Only, Roster" in ok.stderr
     assert f"wrote {out}" in ok.stderr and _read(out)[1][0] == "Points Possible"
-    strict = _cli(A1, "--format", "canvas", "--roster", roster, "--course", course, "--output", out, "--strict")
+    strict = _cli(A1, "--format", "canvas", "--roster", roster, "--course", course, "--output", out,
+                  "--strict")
     assert strict.returncode == 1 and "--strict" in strict.stderr and out.exists()
     assert _cli("--format", "canvas", "--course", course).returncode == 2
     nobook = _cli("--course", tmp_path / "empty")
@@ -256,7 +260,8 @@ def test_cli_exit_codes_and_messages(course, tmp_path):
     default = _cli(A2, "--course", course)
     assert default.returncode == 0 and (course / "exports" / "grades-long.csv").exists()
     # only matched, submitted, fully graded students: --strict passes
-    clean = _write_roster(tmp_path / "clean.csv", [CANVAS_ROSTER[0][:5], CANVAS_ROSTER[2][:5], CANVAS_ROSTER[4][:5]])
+    clean = _write_roster(tmp_path / "clean.csv",
+                          [CANVAS_ROSTER[0][:5], CANVAS_ROSTER[2][:5], CANVAS_ROSTER[4][:5]])
     _gradebook_only = _cli(A2, "--format", "canvas", "--roster", clean, "--course", course, "--output",
                            tmp_path / "c2.csv", "--strict")
     assert _gradebook_only.returncode == 1  # the gradebook still has students the roster lacks
@@ -268,11 +273,11 @@ def test_cli_exit_codes_and_messages(course, tmp_path):
 @pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId")
 def test_canvas_zip_to_grade_to_canvas_export(tmp_path):
     import nbformat
+    from gradingkit import ASSIGNMENT, CORRECT, answered, make_course, release
+    from nbgraderkit import nbgrader
 
     from coursekit.grading.pipeline import grade
     from coursekit.grading.sandbox import check_available
-    from gradingkit import ASSIGNMENT, CORRECT, answered, make_course, release
-    from nbgraderkit import nbgrader
 
     course = make_course(tmp_path)
     right = nbformat.writes(answered(course, CORRECT))
@@ -294,8 +299,8 @@ def test_canvas_zip_to_grade_to_canvas_export(tmp_path):
     proc = nbgrader(course, "zip_collect", "--force", ASSIGNMENT)
     submitted = sorted(p.relative_to(course / "submitted").as_posix()
                        for p in (course / "submitted").rglob("*.ipynb"))
-    assert submitted == [f"12345/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", f"23456/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"], \
-        proc.stdout + proc.stderr
+    expected = [f"{sid}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb" for sid in ("12345", "23456")]
+    assert submitted == expected, proc.stdout + proc.stderr
     kept = nbformat.read(course / "submitted" / "12345" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     assert any(c.source == CORRECT["q1"] for c in kept.cells)
 

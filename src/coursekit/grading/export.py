@@ -18,21 +18,26 @@ Three formats, all written with :mod:`csv` (every field that needs it is quoted,
 What the formats rest on (checked 2026-12 with stored copies of these pages; no Canvas or Moodle
 instance was available to import into):
 
-* Canvas. Canvas's own importer (``GradebookImporter`` in canvas-lms, app/models/gradebook_importer.rb)
+* Canvas. Canvas's own importer (``GradebookImporter`` in canvas-lms,
+  app/models/gradebook_importer.rb; read in a stored copy of an older release, version unknown)
   reads the first row as the header: it needs ``Student`` then ``ID`` first, and the last student
   column must be ``Section``; ``SIS User ID`` and ``SIS Login ID`` in columns 3-4 are used to find
   students whose Canvas ID does not match. A row whose first cell matches ``Points Possible`` sets
-  the assignments' points; it skips columns named ``Current Score``, ``Final Score`` and the like
-  at the end. An assignment column named ``title (id)`` is matched by Canvas id, otherwise by
-  title, and an unknown title creates a new assignment. The Ohio State University guide "Import
-  CSV File for Carmen Grades" (teaching.resources.osu.edu) lists the same required columns and
-  notes that new assignment columns create new assignments and uploaded scores overwrite; the
-  nemogb vignette "Detailed Canvas Export Info" describes assignment columns as ``Quiz 1
-  (87568490)`` and ``Student`` as ``Last, First``.
-* Moodle. MoodleDocs "Grade import" (docs.moodle.org/311/en/Grade_import): a CSV import is
-  mapped by hand in a preview; "Map from" a column of the file to "useremail" or "useridnumber";
-  e-mail addresses are compared case-sensitively; each further column is mapped to a grade item.
-  The file needs no ``Points Possible`` row (the grade item holds the maximum).
+  the assignments' points (so it can change an assignment's points in Canvas); it skips columns
+  named ``Current Score``, ``Final Score`` and the like at the end. An assignment column named
+  ``title (id)`` is matched by Canvas id, otherwise by title, and an unknown title creates a new
+  assignment. The Ohio State University guide "Import CSV File for Carmen Grades"
+  (teaching.resources.osu.edu) lists the same required columns and notes that new assignment
+  columns create new assignments and uploaded scores overwrite; the nemogb vignette "Detailed
+  Canvas Export Info" describes assignment columns as ``Quiz 1 (87568490)`` and ``Student`` as
+  ``Last, First``.
+* Moodle. MoodleDocs "Grade import" (docs.moodle.org/311/en/Grade_import and the 2.6/2.7 pages):
+  a CSV import is previewed and its columns mapped by hand; the tip is to map "Email Address" to
+  "useremail" or "Id Number" to "useridnumber"; e-mail addresses are compared case-sensitively; the
+  other columns are mapped to grade items. So the column names written here (``ID number``,
+  ``Email address``, ``First name``, ``Last name``, the assignment names) only need to be
+  recognisable in that preview; they were not checked against a Moodle export. There is no
+  ``Points Possible`` row: the grade item holds its maximum, which should equal the assignment's.
 
 Nothing is dropped silently: students in the gradebook but not on the roster, and roster
 students with no submission, are listed in :class:`ExportReport` (``coursekit export`` prints
@@ -73,7 +78,8 @@ CANVAS_NEEDS_ROSTER = (
 ROSTER_MISSING = "The roster {path} does not exist. Check the path (or leave out --roster)."
 ROSTER_NOT_CANVAS = (
     "The roster {path} is not a Canvas gradebook export: its first columns are {found}, "
-    "Canvas's are {expected}.\nExport the roster again from Canvas (Grades > Export) without editing its header."
+    "Canvas's are {expected}.\n"
+    "Export the roster again from Canvas (Grades > Export) without editing its header."
 )
 ROSTER_NO_KEY = (
     "The roster {path} has none of the columns used to match students ({wanted}); its columns are: {found}."
@@ -386,9 +392,9 @@ def _long_rows(grades: Grades, per_question: bool, roster: Roster | None, matche
                 continue
             ident = _roster_label(rrow)
             for assignment in grades.assignments:
-                rows.append([ident, "", "", rrow.get("Email address", rrow.get("Email", "")), assignment,
-                             "not in gradebook", "", "", "", "", "", _number(grades.max_scores[assignment]), ""]
-                            + [""] * len(qcols))
+                email = rrow.get("Email address", rrow.get("Email", ""))
+                rows.append([ident, "", "", email, assignment, "not in gradebook", "", "", "", "", "",
+                             _number(grades.max_scores[assignment]), ""] + [""] * len(qcols))
     return rows
 
 
@@ -524,12 +530,13 @@ def export(course: str | Path = "autograding", assignments: list[str] | None = N
         rows = _moodle_rows(grades, the_roster, matched, identifier, missing)
         report.rows = len(rows) - 1
         if the_roster is None:
-            report.notes.append("No roster given: rows are the gradebook's students, identified by "
-                                + ("their e-mail in nbgrader" if identifier == "email" else "their nbgrader id")
-                                + "; check that this is the identifier Moodle holds.")
+            by = "their e-mail in nbgrader" if identifier == "email" else "their nbgrader id"
+            report.notes.append(f"No roster given: rows are the gradebook's students, identified by {by}; "
+                                "check that this is the identifier Moodle holds.")
             empty = sorted(s.id for s in grades.students.values() if identifier == "email" and not s.email)
             if empty:
-                report.notes.append(f"No e-mail in the gradebook for: {', '.join(empty)} (Moodle cannot match them).")
+                report.notes.append(f"No e-mail in the gradebook for: {', '.join(empty)} "
+                                    "(Moodle cannot match them).")
     encoding = "utf-8-sig" if excel else "utf-8"
     if output is not None and str(output) == "-":
         out = stream or sys.stdout
