@@ -165,8 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--excel", action="store_true",
                      help="UTF-8 with a byte-order mark, so Excel shows Hangul, kana and kanji correctly")
     exp.add_argument("--missing", choices=["blank", "zero"], default="blank",
-                     help="cell for a roster student with no submission "
-                          "(default: blank, which leaves the LMS's value)")
+                     help="cell for a roster student with no submission (default: blank)")
     exp.add_argument("--identifier", choices=["idnumber", "email"], default="idnumber",
                      help="moodle: the column Moodle matches users by (default: idnumber)")
     exp.add_argument("--strict", action="store_true",

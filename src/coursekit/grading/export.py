@@ -487,7 +487,7 @@ def export(course: str | Path = "autograding", assignments: list[str] | None = N
     excel : bool
         Write UTF-8 with a byte-order mark, so that Excel shows Hangul and kanji correctly.
     missing : {"blank", "zero"}
-        What to write for a roster student with no submission (blank leaves the LMS's cell alone).
+        What to write for a roster student with no submission (an empty cell, or 0).
     identifier : {"idnumber", "email"}
         ``moodle`` only: the column Moodle maps users by ("useridnumber" or "useremail").
     stream : file, optional
