@@ -236,6 +236,9 @@ def test_long_with_roster_adds_roster_only_students(course, tmp_path):
     rows = [dict(zip(_read(path)[0], r, strict=True)) for r in _read(path)[1:]]
     extra = [r for r in rows if r["status"] == "not in gradebook"]
     assert [(r["student_id"], r["assignment"], r["max_score"]) for r in extra] == [("Only, Roster", A1, "9")]
+    names = {r["student_id"]: r["roster_name"] for r in rows}
+    assert names["1002"] == 'O\'Brien, Esq., Bobby "Tables"' and names["1003"] == "山田, さくら"
+    assert names["jdoe"] == "Doe, Jane" and names["1004"] == ""
     assert len(rows) == len(STUDENTS) + 1 and report.rows == len(STUDENTS) + 1
     assert set(report.not_on_roster) == {"1004", "1005"}
 

@@ -372,16 +372,19 @@ def _long_rows(grades: Grades, per_question: bool, roster: Roster | None, matche
                     seen.add(q.column)
                     qcols.append(q.column)
     header = ["student_id", "first_name", "last_name", "email", "assignment", "status", "timestamp",
-              "seconds_late", "raw_score", "late_penalty", "score", "max_score", "needs_manual_grade"]
+              "seconds_late", "raw_score", "late_penalty", "score", "max_score", "needs_manual_grade",
+              "roster_name"]
     header += [f"{c} (max {_number(m)})" for c, m in _question_max(grades, qcols)]
     rows = [header]
     for sid, student in sorted(grades.students.items()):
+        roster_name = _roster_name(roster.rows[matched[sid]]) if roster is not None and sid in matched else ""
         for assignment in grades.assignments:
             r = grades.results[(sid, assignment)]
             row = [sid, student.first_name, student.last_name, student.email, assignment,
                    "submitted" if r.submitted else "missing", r.timestamp,
                    _number(r.seconds_late), _number(r.raw_score), _number(r.penalty), _number(r.score),
-                   _number(r.max_score), ("yes" if r.needs_manual_grade else "no") if r.submitted else ""]
+                   _number(r.max_score), ("yes" if r.needs_manual_grade else "no") if r.submitted else "",
+                   roster_name]
             scores = {q.column: q.score for q in r.questions}
             row += [_number(scores.get(c)) for c in qcols]
             rows.append(row)
@@ -394,7 +397,8 @@ def _long_rows(grades: Grades, per_question: bool, roster: Roster | None, matche
             for assignment in grades.assignments:
                 email = rrow.get("Email address", rrow.get("Email", ""))
                 rows.append([ident, "", "", email, assignment, "not in gradebook", "", "", "", "", "",
-                             _number(grades.max_scores[assignment]), ""] + [""] * len(qcols))
+                             _number(grades.max_scores[assignment]), "", _roster_name(rrow)]
+                            + [""] * len(qcols))
     return rows
 
 
@@ -404,6 +408,14 @@ def _question_max(grades: Grades, qcols: list[str]):
         for q in result.questions:
             maxima.setdefault(q.column, q.max_score)
     return [(c, maxima[c]) for c in qcols]
+
+
+def _roster_name(row: dict[str, str]) -> str:
+    """The name as the LMS writes it: Canvas's ``Student`` (``Last, First``) or Moodle's first and last
+    name; not split into parts, since a comma may belong to a name."""
+    if row.get("Student", "").strip():
+        return row["Student"].strip()
+    return " ".join(row.get(k, "").strip() for k in ("First name", "Last name") if row.get(k, "").strip())
 
 
 def _roster_label(row: dict[str, str]) -> str:
