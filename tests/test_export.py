@@ -261,6 +261,14 @@ def test_roster_with_bom_and_points_row_is_read(tmp_path):
     roster = read_roster(path)
     assert roster.header[0] == "Student" and len(roster.rows) == 5
     assert roster.column_for(A1) == f"{A1} (123)" and roster.column_for(A2) is None
+    muted = _write_roster(tmp_path / "m.csv",
+                          CANVAS_ROSTER[:2] + [["", "", "", "", "", "Muted"]] + CANVAS_ROSTER[2:])
+    assert len(read_roster(muted).rows) == 5
+    sjis = tmp_path / "sjis.csv"
+    sjis.write_bytes('Student,ID,SIS User ID,SIS Login ID,Section\n"山田, さくら",1003,,,\n'
+                     .encode("shift_jis"))
+    with pytest.raises(ValueError, match=r"(?s)not UTF-8 text.*CSV UTF-8"):
+        read_roster(sjis)
 
 
 def test_cli_exit_codes_and_messages(course, tmp_path):

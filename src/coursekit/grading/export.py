@@ -81,6 +81,10 @@ ROSTER_NOT_CANVAS = (
     "Canvas's are {expected}.\n"
     "Export the roster again from Canvas (Grades > Export) without editing its header."
 )
+ROSTER_NOT_UTF8 = (
+    "The roster {path} is not UTF-8 text (first bad byte at {offset}), so names in Hangul, kana or kanji "
+    "would be garbled.\nDownload it from the LMS again, or in Excel save it as \"CSV UTF-8\"."
+)
 ROSTER_NO_KEY = (
     "The roster {path} has none of the columns used to match students ({wanted}); its columns are: {found}."
 )
@@ -296,26 +300,39 @@ class Roster:
 
 def read_roster(path: str | Path) -> Roster:
     """Read a roster CSV (UTF-8, with or without a byte-order mark), skipping Canvas's
-    ``Points Possible`` row and blank rows."""
+    ``Points Possible`` row, rows that only say ``Muted`` (older Canvas exports) and blank rows.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValueError
+        The file is not UTF-8 text.
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(ROSTER_MISSING.format(path=path))
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
-        header = [h.strip() for h in next(reader, [])]
-        rows = []
-        for cells in reader:
-            if not any(c.strip() for c in cells):
-                continue
-            if cells and "points possible" in cells[0].casefold():
-                continue
-            rows.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)})
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise ValueError(ROSTER_NOT_UTF8.format(path=path, offset=err.start)) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip() for h in next(reader, [])]
+    rows = []
+    for cells in reader:
+        filled = [c.strip() for c in cells if c.strip()]
+        if not filled or all(c.casefold() == "muted" for c in filled):
+            continue
+        if "points possible" in cells[0].casefold():
+            continue
+        rows.append({h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header)})
     return Roster(path, header, rows)
 
 
 def _match_roster(grades: Grades, roster: Roster, keys: list[str]) -> tuple[dict[str, int], list[str]]:
     """Map gradebook student ids to roster row numbers, by the first of ``keys`` whose value equals
-    the student's nbgrader id (or LMS user id). Returns the map and the keys the roster has."""
+    the student's nbgrader id (or LMS user id). Returns the map and the gradebook ids left out
+    because another student had already matched their roster row."""
     present = [k for k in keys if k in roster.header]
     if not present:
         raise ValueError(ROSTER_NO_KEY.format(path=roster.path, wanted=", ".join(keys),
