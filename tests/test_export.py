@@ -152,6 +152,17 @@ def test_long_round_trip_keeps_commas_quotes_hangul_kana_kanji(course, tmp_path)
     assert report.needs_manual == {A1: ["1002"]} and not report.not_on_roster  # no roster: nothing to match
 
 
+def test_nbgrader_own_export_breaks_on_a_comma_ours_does_not(course, tmp_path):
+    from nbgraderkit import nbgrader
+
+    nbgrader(course, "export", "--to", str(tmp_path / "nbgrader.csv"))
+    theirs = _read(tmp_path / "nbgrader.csv")
+    assert any(len(row) != len(theirs[0]) for row in theirs[1:])  # "O'Brien, Esq." split in two
+    path, _ = export(course, fmt="long", output=tmp_path / "ours.csv")
+    ours = _read(path)
+    assert all(len(row) == len(ours[0]) for row in ours)
+
+
 def test_long_per_question_columns_and_excel_bom(course, tmp_path):
     path, _ = export(course, [A1], fmt="long", output=tmp_path / "q.csv", per_question=True, excel=True)
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
