@@ -366,3 +366,7 @@ def test_canvas_zip_to_grade_to_canvas_export(tmp_path):
     assert {r[1]: r[-1] for r in rows[2:]} == {"12345": "7", "23456": "5", "34567": ""}
     assert report.no_submission == {"O'Brien, Bobby": [ASSIGNMENT]} and not report.not_on_roster
     assert set(report.needs_manual.get(ASSIGNMENT, [])) <= {"12345", "23456"}
+    # the zip has no submission times: Canvas's "late" mark does not reach nbgrader
+    path, _ = export(course, [ASSIGNMENT], fmt="long", output=tmp_path / "long.csv")
+    late = next(r for r in _read(path) if r[0] == "23456")
+    assert (late[6], late[7], late[9]) == ("", "0", "0")  # timestamp, seconds_late, late_penalty
