@@ -50,3 +50,12 @@ c.GenerateAssignment.preprocessors = [
     _NB + "CheckCellMetadata", _NB + "ComputeChecksums", _NB + "SaveCells", _NB + "ClearHiddenTests",
     _NB + "ClearMarkScheme", _NB + "ComputeChecksums", _NB + "CheckCellMetadata",
 ]
+
+# `nbgrader zip_collect` for a Canvas "Download Submissions" zip (put it in downloaded/ASSIGNMENT/archive/).
+# Canvas names each file `lastfirst_[late_]USERID_SUBMISSIONID_original-name.ipynb` and adds `-1`, `-2`
+# to a resubmitted file's name; the Canvas user id becomes the nbgrader student id, which is the
+# roster's ID column that `coursekit export --format canvas` matches on. See docs/lms-export.md.
+# (The pattern is matched against the whole path; a notebook whose own name ends in -DIGITS loses them.)
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*/[^/]+?_(?:(?i:late)_)?(?P<student_id>\d+)_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
+)

@@ -72,6 +72,26 @@ def _cmd_report(args) -> int:
     return 0
 
 
+def _cmd_export(args) -> int:
+    from .grading.export import export
+
+    try:
+        path, report = export(args.course, args.assignment or None, fmt=args.format, roster=args.roster,
+                              output=args.output, per_question=args.per_question, excel=args.excel,
+                              missing=args.missing, identifier=args.identifier)
+    except (LookupError, FileNotFoundError, ValueError) as err:
+        print(err.args[0] if err.args else err, file=sys.stderr)
+        return 2
+    print(report.text(), file=sys.stderr)
+    if path is not None:
+        print(f"wrote {path}", file=sys.stderr)
+    if args.strict and report.problems:
+        print("--strict: stopping with an error because of the mismatches above "
+              "(the file was still written).", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _cmd_audit(args) -> int:
     from pathlib import Path
 
@@ -127,6 +147,30 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--course", default="autograding")
     report.add_argument("--output", default=None, help="file to write (default: COURSE/reports/ASSIGNMENT.html)")
     report.set_defaults(func=_cmd_report)
+    exp = sub.add_parser("export", help="write grades as CSV: long, or ready to import into Canvas or Moodle",
+                         description="Write grades from the nbgrader gradebook as a CSV. Mismatches "
+                                     "between the gradebook and the roster are listed on stderr; "
+                                     "see docs/lms-export.md.")
+    exp.add_argument("assignment", nargs="*", help="assignments to export, in column order (default: all)")
+    exp.add_argument("--format", choices=["long", "canvas", "moodle"], default="long",
+                     help="long: one row per student and assignment; canvas: a Canvas gradebook import "
+                          "(needs --roster); moodle: a Moodle grade import (default: long)")
+    exp.add_argument("--roster", default=None, metavar="FILE",
+                     help="the LMS roster: Canvas Grades > Export, or Moodle's grade export")
+    exp.add_argument("--course", default="autograding", help="nbgrader course folder (default: autograding)")
+    exp.add_argument("--output", default=None, metavar="FILE",
+                     help="file to write, or - for standard output "
+                          "(default: COURSE/exports/grades-FORMAT.csv)")
+    exp.add_argument("--per-question", action="store_true", help="long format: one column per graded cell")
+    exp.add_argument("--excel", action="store_true",
+                     help="UTF-8 with a byte-order mark, so Excel shows Hangul, kana and kanji correctly")
+    exp.add_argument("--missing", choices=["blank", "zero"], default="blank",
+                     help="cell for a roster student with no submission (default: blank)")
+    exp.add_argument("--identifier", choices=["idnumber", "email"], default="idnumber",
+                     help="moodle: the column Moodle matches users by (default: idnumber)")
+    exp.add_argument("--strict", action="store_true",
+                     help="exit 1 if any student is unmatched, has no submission or awaits manual grading")
+    exp.set_defaults(func=_cmd_export)
     audit = sub.add_parser("audit", help="per lesson: minutes, self-check levels, prompts with model points, "
                                          "skills, figures, citations; exits 1 on any gap")
     audit.add_argument("--root", default=None, help="course checkout (default: found from the working directory)")
