@@ -29,8 +29,6 @@ TABLES = ["events", "agreements", "trilateral_engagements", "glossary", "people"
 KNOWN_TEXT_GAPS = {
     "autograding/authoring/a03-first-nuclear-crisis.md: wikisum-unscr-825",
     "autograding/authoring/a04-taepodong-perry-tcog.md: usinfo-2001-03-27-tcog",
-    "autograding/authoring/a06-2010-in-data.md: afp-2010-11-28-wu-dawei-consultations",
-    "instructors/notes/05-six-party-talks.md: afp-2003-08-11-informal-trilateral",
     "lessons/01-hub-and-spokes.md: encyclopedia-japan-peace-treaty",
     "lessons/03-first-nuclear-crisis.md: iaea-dg-statement-1993-03-18",
     "lessons/03-first-nuclear-crisis.md: wikisource-unsc-825",
@@ -38,9 +36,6 @@ KNOWN_TEXT_GAPS = {
     "lessons/04-taepodong-perry-tcog.md: usia-1999-11-09-tcog",
     "lessons/04-taepodong-perry-tcog.md: usinfo-2001-03-27-tcog",
     "lessons/04-taepodong-perry-tcog.md: wiki-japan-rok-declaration-1998",
-    "lessons/05-six-party-talks.md: afp-2003-08-11-informal-trilateral",
-    "lessons/06-2010-in-data.md: afp-2010-11-28-wu-dawei-consultations",
-    "lessons/07-four-rationales.md: afp-2006-07-05-abe-grave-problem",
     "lessons/08-china-factor.md: wiki-china-dprk-treaty-1961",
 }
 KNOWN_DATASET_GAPS = {
