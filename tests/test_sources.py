@@ -74,20 +74,23 @@ def _groups(root):
     """(file:line, [ids]) for every citation group in the course's prose.
 
     Code is skipped: fenced cells and inline code spans hold examples of the syntax (lesson 10's
-    draft memo, for instance), not citations.
+    draft memo, for instance), not citations. A group may run over a line break, as in
+    ``coursekit.references.cited_ids``.
     """
     for pattern in TEXTS:
         for path in sorted(root.glob(pattern)):
-            fenced = False
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            fenced, prose = False, []
+            for line in path.read_text(encoding="utf-8").splitlines():
                 if line.lstrip().startswith(("```", "~~~")):
                     fenced = not fenced
+                    prose.append("")
                     continue
-                if fenced:
-                    continue
-                for group in CITATION.findall(INLINE_CODE.sub("", line)):
-                    ids = [part.strip().lstrip("@") for part in group.split(";")]
-                    yield f"{path.relative_to(root)}:{number}", ids
+                prose.append("" if fenced else INLINE_CODE.sub("", line))
+            text = "\n".join(prose)
+            for match in CITATION.finditer(text):
+                number = text.count("\n", 0, match.start()) + 1
+                ids = [part.strip().lstrip("@") for part in match.group(1).split(";")]
+                yield f"{path.relative_to(root)}:{number}", ids
 
 
 def _text_key(where, ids):
