@@ -35,7 +35,6 @@ KNOWN_TEXT_GAPS = {
     "lessons/03-first-nuclear-crisis.md: wikisum-unscr-825",
     "lessons/04-taepodong-perry-tcog.md: usia-1999-11-09-tcog",
     "lessons/04-taepodong-perry-tcog.md: usinfo-2001-03-27-tcog",
-    "lessons/08-china-factor.md: wiki-china-dprk-treaty-1961",
 }
 KNOWN_DATASET_GAPS = {
     "agreements:ag-1966-us-rok-sofa",
