@@ -30,7 +30,6 @@ KNOWN_TEXT_GAPS = {
     "autograding/authoring/a03-first-nuclear-crisis.md: wikisum-unscr-825",
     "lessons/01-hub-and-spokes.md: encyclopedia-japan-peace-treaty",
     "lessons/03-first-nuclear-crisis.md: iaea-dg-statement-1993-03-18",
-    "lessons/03-first-nuclear-crisis.md: wikisource-unsc-825",
     "lessons/03-first-nuclear-crisis.md: wikisum-unscr-825",
 }
 KNOWN_DATASET_GAPS = {
@@ -39,7 +38,6 @@ KNOWN_DATASET_GAPS = {
     "events:ev-1979-10-26-park-chung-hee-assassinated",
     "events:ev-1980-05-18-gwangju-uprising",
     "events:ev-1988-09-17-seoul-olympics",
-    "events:ev-1993-05-11-unsc-resolution-825",
     "events:ev-1994-03-11-us-japan-scc-new-format",
     "events:ev-1999-12-03-murayama-delegation-wpk",
     "events:ev-2001-06-06-bush-policy-review",
