@@ -33,8 +33,6 @@ KNOWN_TEXT_GAPS = {
     "lessons/03-first-nuclear-crisis.md: wikisum-unscr-825",
 }
 KNOWN_DATASET_GAPS = {
-    "agreements:ag-1966-us-rok-sofa",
-    "agreements:ag-2018-panmunjom-declaration",
     "events:ev-1979-10-26-park-chung-hee-assassinated",
     "events:ev-1980-05-18-gwangju-uprising",
     "events:ev-1988-09-17-seoul-olympics",
