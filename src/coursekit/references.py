@@ -27,7 +27,7 @@ import re
 from . import messages as msg
 from .data import load
 
-__all__ = ["source", "references", "cited_ids", "code_calls", "References", "label", "labels",
+__all__ = ["source", "references", "cited_ids", "citation_groups", "code_calls", "References", "label", "labels",
            "render_citations"]
 
 CITATION = re.compile(r"\[(@[a-z0-9][a-z0-9-]*(?:\s*;\s*@[a-z0-9][a-z0-9-]*)*)\]")
@@ -50,6 +50,24 @@ def source(source_id: str) -> dict:
         example = close[0] if close else register.index[0]
         raise KeyError(msg.UNKNOWN_SOURCE.format(source_id=source_id, example=example)) from None
     return {"id": source_id, **register.loc[source_id].to_dict()}
+
+
+RENDERED_GROUP = re.compile(
+    r"\((\[[^\[\]]+\]\(#ref-[a-z0-9][a-z0-9-]*\)(?:;\s*\[[^\[\]]+\]\(#ref-[a-z0-9][a-z0-9-]*\))*)\)")
+
+
+def citation_groups(text: str) -> list[tuple[int, list[str]]]:
+    """Every citation group in a text, as ``(offset, [ids])``, in either form lessons use.
+
+    Examples
+    --------
+    >>> citation_groups("One [@a; @b]; two ([A 2010](#ref-a); [C 2011](#ref-c)).")
+    [(4, ['a', 'b']), (18, ['a', 'c'])]
+    """
+    found = [(m.start(), [p.strip().lstrip("@") for p in m.group(1).split(";")]) for m in CITATION.finditer(text)]
+    found += [(m.start(), re.findall(r"#ref-([a-z0-9][a-z0-9-]*)", m.group(1)))
+              for m in RENDERED_GROUP.finditer(text)]
+    return sorted(found)
 
 
 def cited_ids(text: str) -> list[str]:
