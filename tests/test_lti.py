@@ -148,13 +148,24 @@ class Platform:
         browser = requests.Session()
         hint = uuid.uuid4().hex
         target = hub.url + "/hub/"
-        self.pending[hint] = {"sub": sub, "roles": roles, "context": context, "target": target,
-                              "username": launch.pop("username", sub), **launch}
+        self.pending[hint] = {
+            "sub": sub,
+            "roles": roles,
+            "context": context,
+            "target": target,
+            "username": launch.pop("username", sub),
+            **launch,
+        }
         # 1. the LMS sends the browser to the tool's OIDC login initiation endpoint
         r = browser.post(
             hub.url + "/hub/lti13/oauth_login",
-            data={"iss": self.issuer, "login_hint": hint, "target_link_uri": target,
-                  "client_id": CLIENT_ID, "lti_deployment_id": DEPLOYMENT_ID},
+            data={
+                "iss": self.issuer,
+                "login_hint": hint,
+                "target_link_uri": target,
+                "client_id": CLIENT_ID,
+                "lti_deployment_id": DEPLOYMENT_ID,
+            },
             allow_redirects=False,
         )
         assert r.status_code == 302, r.text
@@ -185,12 +196,19 @@ class Hub:
             "username_key": "custom_username",
         }
         (tmp / "lti.json").write_text(json.dumps(settings))
-        (tmp / "jupyterhub_config.py").write_text(HUB_CONFIG.format(
-            port=self.port, token=self.token, tmp=str(tmp), deploy=str(ROOT / "deploy" / "hub")))
+        (tmp / "jupyterhub_config.py").write_text(
+            HUB_CONFIG.format(
+                port=self.port, token=self.token, tmp=str(tmp), deploy=str(ROOT / "deploy" / "hub")
+            )
+        )
         env = {**os.environ, lti.SETTINGS_ENV: str(tmp / "lti.json")}
+        self.log_file = self.log.open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "jupyterhub", "-f", str(tmp / "jupyterhub_config.py")],
-            cwd=tmp, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            cwd=tmp,
+            env=env,
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -220,6 +238,8 @@ class Hub:
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+        self.log_file.close()
 
 
 # The hub as deploy/hub would run it, less the proxy (the tests talk to the hub's own port) and
@@ -339,7 +359,10 @@ def test_genuine_launch_without_course_access_is_refused(hub, platform, launch, 
 def test_group_mapping_of_role_uris():
     courses = {"c1": "alliance101"}
     claims = {lti.CONTEXT_CLAIM: {"id": "c1"}, lti.ROLES_CLAIM: [LEARNER, TA, FACULTY]}
-    assert lti.course_groups(claims, courses) == ("alliance101", {"nbgrader-alliance101", "formgrade-alliance101"})
+    assert lti.course_groups(claims, courses) == (
+        "alliance101",
+        {"nbgrader-alliance101", "formgrade-alliance101"},
+    )
     claims[lti.ROLES_CLAIM] = ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor#Grader"]
     assert lti.course_groups(claims, courses)[1] == {"formgrade-alliance101"}
     claims[lti.ROLES_CLAIM] = [FACULTY, "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator"]
