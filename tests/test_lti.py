@@ -6,8 +6,9 @@ through the hub's real endpoints: the OIDC login initiation (/hub/lti13/oauth_lo
 platform's authorization endpoint (which answers with the auto-submitting form an LMS sends) and
 the launch callback (/hub/lti13/oauth_callback). Groups are read back through the hub's REST API.
 
-Needs requirements/lti.txt (`make test-lti` installs it); skipped without it unless
-COURSE_LTI_TESTS=1, which makes the missing packages an error.
+The hub tests need requirements/lti.txt (`make test-lti` installs it; so does `make test`); they
+skip without it unless COURSE_LTI_TESTS=1, which makes the missing packages an error. The role
+mapping tests need nothing beyond the course's lock.
 """
 
 from __future__ import annotations
@@ -29,21 +30,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+import requests
 
 ROOT = Path(__file__).resolve().parents[1]
-NEEDED = ("jupyterhub", "ltiauthenticator", "jwt", "cryptography", "requests")
+NEEDED = ("jupyterhub", "ltiauthenticator", "jwt", "cryptography")
 MISSING = [m for m in NEEDED if importlib.util.find_spec(m) is None]
-if MISSING:
-    if os.environ.get("COURSE_LTI_TESTS") == "1":
-        raise RuntimeError(f"COURSE_LTI_TESTS=1 but {MISSING} are not installed: make test-lti")
-    pytest.skip(
-        f"LTI packages not installed ({', '.join(MISSING)}): `make test-lti` installs requirements/lti.txt",
-        allow_module_level=True,
-    )
-
-import jwt  # noqa: E402
-import requests  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "deploy" / "hub"))
 import lti  # noqa: E402
@@ -71,6 +62,8 @@ class Platform:
     """A stand-in LMS: JWKS at /jwks, OIDC authorization at /authorize (form_post response)."""
 
     def __init__(self):
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.rogue_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.pending: dict[str, dict] = {}
@@ -80,13 +73,17 @@ class Platform:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def jwks(self) -> dict:
+        import jwt
+
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
         return {"keys": [{**jwk, "kid": KID, "alg": "RS256", "use": "sig"}]}
 
     def id_token(self, request: dict, launch: dict) -> str:
+        import jwt
+
         now = int(time.time())
         claims = {
-            "iss": self.issuer,
+            "iss": launch.get("iss", self.issuer),
             "aud": launch.get("aud", request["client_id"]),
             "sub": launch["sub"],
             "iat": now + launch.get("iat_shift", 0),
@@ -143,19 +140,14 @@ class Platform:
 
         return Handler
 
-    def launch(self, hub: Hub, sub: str, roles, context="ctx-alliance-2027", **launch) -> requests.Response:
-        """One LTI launch by a fresh browser; returns the hub's answer to the id_token post."""
+    def authorize(self, hub: Hub, sub: str, roles, context="ctx-alliance-2027", **launch):
+        """An LTI launch by a fresh browser, up to the platform's form: (browser, action, fields)."""
         browser = requests.Session()
         hint = uuid.uuid4().hex
         target = hub.url + "/hub/"
-        self.pending[hint] = {
-            "sub": sub,
-            "roles": roles,
-            "context": context,
-            "target": target,
-            "username": launch.pop("username", sub),
-            **launch,
-        }
+        username = launch.pop("username", sub)
+        self.pending[hint] = dict(sub=sub, roles=roles, context=context, target=target, username=username)
+        self.pending[hint].update(launch)
         # 1. the LMS sends the browser to the tool's OIDC login initiation endpoint
         r = browser.post(
             hub.url + "/hub/lti13/oauth_login",
@@ -173,10 +165,15 @@ class Platform:
         # 2. the tool sends it to the platform's authorization endpoint
         r = browser.get(r.headers["Location"], allow_redirects=False)
         assert r.status_code == 200, r.text
-        # 3. the platform's page posts the signed id_token to the tool's redirect URI
+        # 3. the platform answers with a page that posts the signed id_token to the redirect URI
         action = html.unescape(re.search(r'action="([^"]+)"', r.text).group(1))
         fields = {k: html.unescape(v) for k, v in re.findall(r'name="(\w+)" value="([^"]*)"', r.text)}
         assert action == hub.url + "/hub/lti13/oauth_callback"
+        return browser, action, fields
+
+    def launch(self, hub: Hub, sub: str, roles, **launch) -> requests.Response:
+        """One whole launch; returns the hub's answer to the posted id_token."""
+        browser, action, fields = self.authorize(hub, sub, roles, **launch)
         return browser.post(action, data=fields, allow_redirects=False)
 
 
@@ -279,6 +276,11 @@ load_subconfig("{deploy}/lti.py")
 
 @pytest.fixture(scope="module")
 def platform():
+    if MISSING:
+        why = f"LTI packages not installed ({', '.join(MISSING)}); `make test-lti` installs them"
+        if os.environ.get("COURSE_LTI_TESTS") == "1":
+            pytest.fail("COURSE_LTI_TESTS=1 but " + why)
+        pytest.skip(why)
     p = Platform()
     p.thread.start()
     yield p
@@ -337,6 +339,22 @@ def test_expired_token_is_refused(hub, platform):
     assert hub.groups("x-exp") is None
 
 
+def test_wrong_issuer_is_refused(hub, platform):
+    r = platform.launch(hub, "x-iss", [LEARNER], iss="https://lms.example.invalid")
+    assert r.status_code == 400 and "issuer" in r.text.lower()
+    assert hub.groups("x-iss") is None
+
+
+def test_a_launch_cannot_be_replayed(hub, platform):
+    browser, action, fields = platform.authorize(hub, "s-lee", [LEARNER])
+    assert logged_in(browser.post(action, data=fields, allow_redirects=False))
+    # the same id_token and state again: the state and nonce cookies were spent on the first post
+    assert browser.post(action, data=fields, allow_redirects=False).status_code == 400
+    # posted from another browser (a captured token): no state cookie, refused before the token is read
+    r = requests.post(action, data=fields, allow_redirects=False)
+    assert r.status_code == 400 and "state" in r.text.lower()
+
+
 @pytest.mark.parametrize(
     ("launch", "reason"),
     [
@@ -354,6 +372,12 @@ def test_genuine_launch_without_course_access_is_refused(hub, platform, launch, 
     r = platform.launch(hub, name, **launch)
     assert r.status_code == 403 and reason in r.text
     assert hub.groups(name) is None
+
+
+def test_lti_module_doctests():
+    import doctest
+
+    assert doctest.testmod(lti).failed == 0
 
 
 def test_group_mapping_of_role_uris():
