@@ -191,6 +191,7 @@ class Hub:
             "jwks_url": platform.url + "/jwks",
             "courses": COURSES,
             "username_key": "custom_username",
+            "username_pattern": "^[a-z][a-z0-9_-]{0,31}$",
         }
         (tmp / "lti.json").write_text(json.dumps(settings))
         (tmp / "jupyterhub_config.py").write_text(
@@ -363,8 +364,16 @@ def test_a_launch_cannot_be_replayed(hub, platform):
         ({"roles": [MENTOR, FACULTY]}, "gives access"),
         ({"deployment_id": "9:elsewhere"}, "deployment"),
         ({"username": ""}, "custom parameter"),
+        ({"username": "../root"}, "User missing or null"),
     ],
-    ids=["unknown-course", "no-course", "no-course-role", "unregistered-deployment", "no-username"],
+    ids=[
+        "unknown-course",
+        "no-course",
+        "no-course-role",
+        "unregistered-deployment",
+        "no-username",
+        "bad-name",
+    ],
 )
 def test_genuine_launch_without_course_access_is_refused(hub, platform, launch, reason):
     name = "x-" + uuid.uuid4().hex[:8]

@@ -207,6 +207,9 @@ def configure(c, settings: Mapping[str, Any]) -> None:
     a.post_auth_hook = make_post_auth_hook(
         courses, settings.get("deployment_ids") or (), username_key=username_key
     )
+    if settings.get("username_pattern"):
+        # e.g. "^[a-z][a-z0-9_-]{0,31}$" when hub users are unix users
+        a.username_pattern = settings["username_pattern"]
     if "time_leeway" in settings:
         c.LTI13LaunchValidator.time_leeway = int(settings["time_leeway"])
 
