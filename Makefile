@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE :=
 export UV_LINK_MODE := copy
 
-.PHONY: setup lab test test-fast lint format lock lite site test-browser clean help
+.PHONY: setup lab test test-fast test-lti lint format lock lite site test-browser clean help
 
 help:
 	@echo "make lab    set up .venv and open the course in JupyterLab"
@@ -49,7 +49,10 @@ lab: setup
 CHROMIUM_BIN := $(or $(CHROMIUM),$(shell command -v chromium || command -v chromium-browser))
 # Browser requirements (Playwright, repo2docker) are installed only when browser tests will run.
 BROWSER_TESTS := $(if $(filter 0,$(COURSE_BROWSER_TESTS)),,$(if $(CHROMIUM_BIN),yes,))
-test: setup $(if $(BROWSER_TESTS),$(VENV)/.browser-installed) lint
+# The hub's LTI login packages (requirements/lti.txt) are installed for the suite unless
+# COURSE_LTI_TESTS=0; tests/test_lti.py skips without them (and fails if COURSE_LTI_TESTS=1).
+LTI_TESTS := $(if $(filter 0,$(COURSE_LTI_TESTS)),,yes)
+test: setup $(if $(BROWSER_TESTS),$(VENV)/.browser-installed) $(if $(LTI_TESTS),$(VENV)/.lti-installed) lint
 	$(BIN)/python -m pytest -n 2 -q -m "not browser"
 	@if [ "$(COURSE_BROWSER_TESTS)" = 0 ]; then \
 	  echo "Real-browser tests skipped (COURSE_BROWSER_TESTS=0)."; \
@@ -92,6 +95,16 @@ $(VENV)/.site-installed: $(STAMP) requirements/site.txt
 $(VENV)/.browser-installed: $(STAMP) requirements/browser.txt
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/browser.txt
 	@touch $@
+
+# LTI 1.3 login for the hub (deploy/hub/lti.py): JupyterHub and jupyterhub-ltiauthenticator.
+$(VENV)/.lti-installed: $(STAMP) requirements/lti.txt
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/lti.txt
+	@$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax 2>/dev/null || true
+	@touch $@
+
+# The LTI login tests alone: a real hub and a stand-in LMS platform, both on 127.0.0.1.
+test-lti: $(VENV)/.lti-installed
+	COURSE_LTI_TESTS=1 $(BIN)/python -m pytest -p no:xdist -q tests/test_lti.py
 
 # The in-browser course (JupyterLite + Pyodide) in lite/_output/. LITE_ARGS="--pyodide cdn
 # --site-url https://..." loads Pyodide from its CDN instead of bundling it.
