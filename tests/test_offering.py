@@ -7,9 +7,17 @@ import json
 
 import nbformat
 import pytest
-
-from nbgraderkit import (COURSE, ROOT, grade_cells, max_auto, nbgrader, scores, source_notebook, submit,
-                         wrong_answers)
+from nbgraderkit import (
+    COURSE,
+    ROOT,
+    grade_cells,
+    max_auto,
+    nbgrader,
+    scores,
+    source_notebook,
+    submit,
+    wrong_answers,
+)
 
 from coursekit.cli import main
 from coursekit.grading import offering
@@ -104,12 +112,13 @@ def _prove(course, assignment, src, wrong, published):
     got = scores(course, assignment)
     full = max_auto(src)
     for gid, points in full.items():
-        assert got["solution"].get(gid) == pytest.approx(points), f"the variant's solution must earn all of {gid}"
+        assert got["solution"].get(gid) == pytest.approx(points), f"the variant's solution loses {gid}"
     assert sum(got["blank"].get(g) or 0 for g in full) == 0, "the unchanged release earns nothing"
     for gid, spec in wrong.items():
         student = f"wrong-{gid}"
         assert got[student][spec["tests"]] == 0, f"wrong answer to {gid} earned points"
-        graded = nbformat.read(course / "autograded" / student / assignment / f"{assignment}.ipynb", as_version=4)
+        graded = nbformat.read(course / "autograded" / student / assignment / f"{assignment}.ipynb",
+                               as_version=4)
         cell = grade_cells(graded)[spec["tests"]]
         text = " ".join(o.get("evalue", "") for o in cell.outputs if o.output_type == "error")
         assert spec["message"] in text, f"{gid}: expected the message {spec['message']!r}, got {text!r}"
@@ -125,7 +134,8 @@ def test_every_variant_is_proven_and_the_published_solution_loses_points(name, i
     course = tmp_path / "course"
     (course / "source" / name).mkdir(parents=True)
     (course / "nbgrader_config.py").write_text((COURSE / "nbgrader_config.py").read_text(encoding="utf-8"))
-    (course / "source" / name / f"{name}.ipynb").write_text(offering.build_notebook(ex, chosen), encoding="utf-8")
+    notebook = course / "source" / name / f"{name}.ipynb"
+    notebook.write_text(offering.build_notebook(ex, chosen), encoding="utf-8")
     src = source_notebook(course, name)
     published = nbformat.read(COURSE / "source" / name / f"{name}.ipynb", as_version=4)
     wrong = wrong_answers(name, values)
@@ -134,3 +144,23 @@ def test_every_variant_is_proven_and_the_published_solution_loses_points(name, i
     assert changed > 0, f"the published solutions earn full marks on the variant {chosen}"
     lost = sorted(g for g in full if (got["published"].get(g) or 0) < full[g])
     print(f"{name} {chosen}: the published solutions lose {changed} of {sum(full.values())} points ({lost})")
+
+
+@pytest.mark.slow
+def test_an_offering_is_graded_by_coursekit_grade_and_the_published_solution_loses(tmp_path):
+    target = tmp_path / "private-offering"
+    assert main(["offering", "new", str(target), "--seed", "autumn-2027"]) == 0
+    name = "a08-china-factor"
+    nbgrader(target, "generate_assignment", name, "--force")
+    submit(target, "variant-solution", name, source_notebook(target, name))
+    submit(target, "published-solution", name, nbformat.read(COURSE / "source" / name / f"{name}.ipynb",
+                                                              as_version=4))
+    from coursekit.grading.pipeline import grade
+
+    summary = grade(name, target, jobs=1, force=True, progress=False)
+    assert not [o for o in summary.outcomes if o.status != "graded"], summary.text()
+    got = scores(target, name)
+    full = max_auto(source_notebook(target, name))
+    assert all(got["variant-solution"].get(g) == pytest.approx(p) for g, p in full.items())
+    assert got["published-solution"]["q4-tests"] == 0
+    assert sum(got["published-solution"].get(g) or 0 for g in full) < sum(full.values())

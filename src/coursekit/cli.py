@@ -98,7 +98,8 @@ def _cmd_offering_new(args) -> int:
     for name, params in record["params"].items():
         shown = ", ".join(f"{k}={v['id'] if isinstance(v, dict) else v}" for k, v in params.items())
         print(f"{name}: {shown}")
-    print(f"Offering written to {target} (a private nbgrader course folder: keep it out of public repositories).")
+    print(f"Offering written to {target} (a private nbgrader course folder: keep it out of public "
+          "repositories).")
     print(f"The seed {record['seed']!r} and the parameters are recorded in {target / offering.RECORD}.")
     return 0
 
@@ -146,10 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--root", default=None, help="course checkout (default: found from the working directory)")
     audit.add_argument("--json", default=None, metavar="FILE", help="also write the audit as JSON to FILE")
     audit.set_defaults(func=_cmd_audit)
-    off = sub.add_parser("offering", help="per-offering variants of the graded exercises (answers not published)")
+    off = sub.add_parser("offering",
+                         help="per-offering variants of the graded exercises (answers not published)")
     off_sub = off.add_subparsers(dest="action", required=True)
-    off_new = off_sub.add_parser("new", help="write a private nbgrader course folder whose exercises are drawn "
-                                             "from a seed, solutions and hidden tests regenerated")
+    off_new = off_sub.add_parser("new", help="write a private nbgrader course folder whose exercises are "
+                                             "drawn from a seed, solutions and hidden tests regenerated")
     off_new.add_argument("dir", help="folder to create, outside the public repository")
     off_new.add_argument("--seed", required=True, help="the offering's seed (recorded in DIR/offering.json)")
     off_new.set_defaults(func=_cmd_offering_new)
