@@ -47,8 +47,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 __all__ = ["Exercise", "exercise", "exercises", "render", "draw", "values_for", "wrong_answers",
            "build_notebook", "new", "repo_root", "RECORD"]
 
@@ -71,6 +69,8 @@ def repo_root() -> Path:
 
 def _front_matter(text: str) -> tuple[dict, str, str]:
     """Split a MyST file into (header mapping, header text, body)."""
+    import yaml  # with jupytext, in the course environment
+
     if not text.startswith("---\n"):
         return {}, "", text
     end = text.index("\n---\n", 4) + len("\n---\n")
