@@ -95,6 +95,16 @@ def test_offering_new_refuses_to_write_inside_the_public_repository(inside, caps
         offering.new(ROOT.parent, "x", root=ROOT)  # a folder holding the repository is refused too
 
 
+def test_offering_new_refuses_any_copy_of_the_public_course(tmp_path):
+    clone = tmp_path / "my-fork"
+    (clone / "tools").mkdir(parents=True)
+    (clone / "autograding" / "authoring").mkdir(parents=True)
+    (clone / "tools" / "build_assignments.py").write_text("", encoding="utf-8")
+    with pytest.raises(ValueError, match="a copy of the public course"):
+        offering.new(clone / "offering", "x")
+    assert not (clone / "offering").exists()
+
+
 def _prove(course, assignment, src, wrong, published):
     """The proof of tests/test_assignments.py on a variant, plus the published solution."""
     nbgrader(course, "generate_assignment", assignment, "--force")

@@ -42,6 +42,7 @@ import json
 import random
 import re
 import shutil
+import subprocess
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,13 +218,20 @@ def exercises(root: Path | None = None) -> list[Exercise]:
 
 def render_authoring(path: Path, values: dict[str, Any]) -> str:
     """Return the authoring file's text with its templates filled (its header unchanged)."""
-    _, head, body = _front_matter(path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    block, head, body = _front_matter(text)
+    if "offering" not in block:
+        return text  # not parameterised: no templates to fill
     return head + render(body, values)
 
 
 def wrong_answers(path: Path, values: dict[str, Any]) -> str:
-    """Return the typical wrong answers file ``path`` (JSON) with its templates filled."""
-    return render(path.read_text(encoding="utf-8"), values)
+    """Return the typical wrong answers file ``path`` (JSON) with its templates filled.
+
+    Without ``values`` (an exercise that is not parameterised) the text is returned unchanged.
+    """
+    text = path.read_text(encoding="utf-8")
+    return render(text, values) if values else text
 
 
 def _builder(root: Path):
@@ -294,6 +302,15 @@ def values_for(ex: Exercise) -> list[dict[str, Any]]:
             for i in range(n)]
 
 
+def _commit(root: Path) -> str | None:
+    try:
+        proc = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              timeout=30)
+    except OSError:
+        return None
+    return proc.stdout.strip() or None
+
+
 def _inside(path: Path, folder: Path) -> bool:
     try:
         path.relative_to(folder)
@@ -317,15 +334,22 @@ def new(target: Path, seed: str, root: Path | None = None) -> dict:
     Returns
     -------
     dict
-        The record written to ``offering.json``: seed, parameters per assignment, files.
+        The record written to ``offering.json``: the seed, the parameters of each parameterised
+        assignment, their published values, and the checkout (folder and git commit) it came from.
 
     Raises
     ------
     ValueError
-        If ``target`` is inside the public repository or is a non-empty folder.
+        If ``target`` is inside the public repository (or any copy of it), holds it, or is a
+        non-empty folder.
     """
     root = (root or repo_root()).resolve()
     target = Path(target).expanduser().resolve()
+    clone = next((p for p in [target, *target.parents] if (p / "tools" / "build_assignments.py").exists()
+                  and (p / "autograding" / "authoring").is_dir()), None)
+    if clone is not None and clone != root:
+        raise ValueError(f"{target} is inside {clone}, a copy of the public course: an offering holds the "
+                         "answers, so write it to a private folder outside any copy of the repository.")
     if _inside(target, root) or _inside(root, target):
         raise ValueError(f"{target} is inside the public repository {root}: an offering holds the "
                          "answers, so write it to a private folder outside the repository.")
@@ -353,6 +377,7 @@ def new(target: Path, seed: str, root: Path | None = None) -> dict:
         "published": {ex.name: ex.defaults for ex in exs if ex.params},
         "not_parameterised": [ex.name for ex in exs if not ex.params],
         "made_from": str(root),
+        "commit": _commit(root),
     }
     (target / RECORD).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (target / ".gitignore").write_text("release/\nsubmitted/\nautograded/\nfeedback/\nexchange/\nreports/\n"
