@@ -96,7 +96,8 @@ def _cmd_offering_new(args) -> int:
     record = offering.new(Path(args.dir), args.seed)
     target = Path(args.dir).expanduser().resolve()
     for name, params in record["params"].items():
-        shown = ", ".join(f"{k}={v['id'] if isinstance(v, dict) else v}" for k, v in params.items())
+        shown = ", ".join(f"{k}={next(iter(v.values())) if isinstance(v, dict) else v}"
+                          for k, v in params.items())
         print(f"{name}: {shown}")
     print(f"Offering written to {target} (a private nbgrader course folder: keep it out of public "
           "repositories).")
