@@ -153,6 +153,8 @@ def test_every_variant_is_proven_and_the_published_solution_loses_points(name, i
     changed = sum(full.values()) - sum(got["published"].get(g) or 0 for g in full)
     assert changed > 0, f"the published solutions earn full marks on the variant {chosen}"
     lost = sorted(g for g in full if (got["published"].get(g) or 0) < full[g])
+    differ = [k for k, v in chosen.items() if v != ex.params[k]["default"]]
+    assert len(lost) >= len(differ), f"each parameter changes a question of its own: {differ}, lost {lost}"
     print(f"{name} {chosen}: the published solutions lose {changed} of {sum(full.values())} points ({lost})")
 
 
