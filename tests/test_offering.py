@@ -34,6 +34,7 @@ def test_at_least_four_exercises_are_parameterised_with_several_values():
         for key, spec in ex.params.items():
             assert len(spec["values"]) >= 3, f"{ex.name}: {key} has too few values to hide the answers"
             assert spec.get("about"), f"{ex.name}: say what {key} changes"
+            assert spec["values"][0] == spec["default"], f"{ex.name}: list {key}'s published value first"
 
 
 @pytest.mark.parametrize("name,i", [(ex.name, i) for ex in PARAMETERISED
