@@ -63,14 +63,20 @@ def submit(course: Path, student: str, assignment: str, nb) -> None:
     nbformat.write(nb, folder / f"{assignment}.ipynb")
 
 
-def wrong_answers(assignment: str) -> dict:
+def wrong_answers(assignment: str, values: dict | None = None) -> dict:
     """{label: spec} of the typical wrong answers; spec["cell"] is the answer cell it replaces.
 
     In ``authoring/wrong/aNN.json`` each answer cell's grade id maps to one spec or to a list of
     specs (several plausible wrong answers to one question); the second of q1 is labelled q1-2.
+    ``{{name}}`` templates are filled with ``values`` (default: the published parameters), as
+    for a per-offering variant (``coursekit.grading.offering``).
     """
+    from coursekit.grading import offering
+
     path = COURSE / "authoring" / "wrong" / f"{assignment}.json"
-    raw = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if values is None:
+        values = offering.exercise(COURSE / "authoring" / f"{assignment}.md").values()
+    raw = json.loads(offering.wrong_answers(path, values)) if path.exists() else {}
     out = {}
     for gid, specs in raw.items():
         for i, spec in enumerate(specs if isinstance(specs, list) else [specs], start=1):

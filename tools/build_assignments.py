@@ -16,6 +16,10 @@ Usage::
 
     python tools/build_assignments.py          # build all
     python tools/build_assignments.py --check  # exit 1 if a built notebook is out of date
+
+A parameterised exercise has an ``offering`` block in its YAML header and ``{{name}}`` templates
+(``coursekit/grading/offering.py``); this build fills them with the published defaults, and
+``coursekit offering new`` with values drawn for a private offering.
 """
 
 from __future__ import annotations
@@ -58,9 +62,14 @@ def full_metadata(short: dict, cell_type: str) -> dict:
     return meta
 
 
-def build(md_path: Path) -> nbformat.NotebookNode:
+def build(md_path: Path, values: dict | None = None) -> nbformat.NotebookNode:
+    """Build one notebook; ``values`` fill the exercise's ``{{templates}}`` (default: published)."""
     warnings.filterwarnings("ignore", message="Cell is missing an id field")
-    nb = jupytext.read(md_path)
+    from coursekit.grading import offering
+
+    if values is None:
+        values = offering.exercise(md_path).values()
+    nb = jupytext.reads(offering.render_authoring(md_path, values), fmt="md:myst")
     cells = []
     for cell in nb.cells:
         short = cell.metadata.pop("nbgrader", None)
@@ -84,6 +93,11 @@ def build(md_path: Path) -> nbformat.NotebookNode:
     return out
 
 
+def notebook_text(md_path: Path, values: dict | None = None) -> str:
+    """The built notebook as stored in ``source/`` (a per-offering variant when ``values`` is given)."""
+    return nbformat.writes(build(md_path, values)) + "\n"
+
+
 def target(md_path: Path) -> Path:
     return SOURCE / md_path.stem / f"{md_path.stem}.ipynb"
 
@@ -94,7 +108,7 @@ def main() -> int:
     args = parser.parse_args()
     stale = []
     for md_path in sorted(AUTHORING.glob("a[0-9][0-9]-*.md")):
-        text = nbformat.writes(build(md_path)) + "\n"
+        text = notebook_text(md_path)
         out = target(md_path)
         if args.check:
             if not out.exists() or out.read_text(encoding="utf-8") != text:

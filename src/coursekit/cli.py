@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 
 def _cmd_list(args) -> int:
@@ -109,6 +110,21 @@ def _cmd_audit(args) -> int:
     return 1 if result.gaps else 0
 
 
+def _cmd_offering_new(args) -> int:
+    from .grading import offering
+
+    record = offering.new(Path(args.dir), args.seed)
+    target = Path(args.dir).expanduser().resolve()
+    for name, params in record["params"].items():
+        shown = ", ".join(f"{k}={next(iter(v.values())) if isinstance(v, dict) else v}"
+                          for k, v in params.items())
+        print(f"{name}: {shown}")
+    print(f"Offering written to {target} (a private nbgrader course folder: keep it out of public "
+          "repositories).")
+    print(f"The seed {record['seed']!r} and the parameters are recorded in {target / offering.RECORD}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coursekit", description="Helpers for the Seoul-Tokyo course.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +192,14 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--root", default=None, help="course checkout (default: found from the working directory)")
     audit.add_argument("--json", default=None, metavar="FILE", help="also write the audit as JSON to FILE")
     audit.set_defaults(func=_cmd_audit)
+    off = sub.add_parser("offering",
+                         help="per-offering variants of the graded exercises (answers not published)")
+    off_sub = off.add_subparsers(dest="action", required=True)
+    off_new = off_sub.add_parser("new", help="write a private nbgrader course folder whose exercises are "
+                                             "drawn from a seed, solutions and hidden tests regenerated")
+    off_new.add_argument("dir", help="folder to create, outside the public repository")
+    off_new.add_argument("--seed", required=True, help="the offering's seed (recorded in DIR/offering.json)")
+    off_new.set_defaults(func=_cmd_offering_new)
     return parser
 
 
