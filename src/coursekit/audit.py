@@ -172,9 +172,9 @@ def _figures(code: list[str]) -> tuple[int, int]:
 
 def _citation_count(text: str) -> int:
     """How many citations a text makes (``[@a; @b]`` counts two)."""
-    from .references import CITATION
+    from .references import citation_groups
 
-    return sum(len(group.split(";")) for group in CITATION.findall(text))
+    return sum(len(ids) for _, ids in citation_groups(text))
 
 
 def _model_points(root: Path) -> dict[str, str]:
