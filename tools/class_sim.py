@@ -88,6 +88,23 @@ def blocking_dirs(path: Path) -> list[Path]:
     return out
 
 
+def symlink_chain(path: Path) -> list[Path]:
+    """``path`` and every path its symlinks pass through (each must be reachable, not just the last)."""
+    chain, p = [Path(path)], Path(path)
+    for _ in range(40):
+        # a link in a parent folder counts too: resolve one component at a time
+        for i, part in enumerate(p.parts[1:], start=1):
+            sub = Path(*p.parts[: i + 1])
+            if sub.is_symlink():
+                target = Path(os.readlink(sub))
+                p = Path(os.path.normpath(sub.parent / target)).joinpath(*p.parts[i + 1 :])
+                chain.append(p)
+                break
+        else:
+            return chain
+    return chain
+
+
 def open_paths(needed: list[Path], base: Path) -> list[str]:
     """Make ``needed`` reachable for students inside this namespace only.
 
@@ -190,7 +207,7 @@ def simulate(args) -> dict:
         acct.home.mkdir(mode=0o700)
         os.chown(acct.home, acct.uid, acct.gid)
     venv_python = Path(sys.executable)
-    opened = [] if args.no_path_fix else open_paths([venv_python.resolve(), ROOT], base)
+    opened = [] if args.no_path_fix else open_paths([*symlink_chain(venv_python), ROOT], base)
     stages["accounts"] = time.monotonic() - t
 
     exchange = base / "exchange"
@@ -224,7 +241,7 @@ def simulate(args) -> dict:
     except (PermissionError, OSError) as err:
         ok, why = False, str(err)
     if not ok:
-        blocked = [str(p) for p in blocking_dirs(venv_python.resolve()) + blocking_dirs(probe.home)]
+        blocked = sorted({str(p) for q in [*symlink_chain(venv_python), probe.home] for p in blocking_dirs(q)})
         raise SimError(f"students cannot run {venv_python} in {probe.home}: directories they cannot enter: "
                        f"{blocked or 'none found'} ({why})")
 

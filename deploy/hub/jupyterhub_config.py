@@ -32,6 +32,11 @@ EXCHANGE = SETUP.get("exchange", "/srv/nbgrader/exchange")
 # ---- Where the hub listens. Loopback unless the operator says otherwise (put TLS in front).
 c.JupyterHub.bind_url = os.environ.get("COURSEKIT_HUB_URL", "http://127.0.0.1:8000")
 c.JupyterHub.hub_ip = "127.0.0.1"
+c.JupyterHub.hub_port = int(os.environ.get("COURSEKIT_HUB_INTERNAL_PORT", "8081"))
+# configurable-http-proxy: the pinned npm package `make hub-setup` puts in .venv/hub-node, else PATH
+CHP = os.path.join(HERE, "..", "..", ".venv", "hub-node", "node_modules", ".bin", "configurable-http-proxy")
+if os.path.exists(CHP):
+    c.ConfigurableHTTPProxy.command = [os.path.abspath(CHP)]
 c.ConfigurableHTTPProxy.api_url = os.environ.get("COURSEKIT_PROXY_API", "http://127.0.0.1:8001")
 c.JupyterHub.db_url = os.environ.get("COURSEKIT_HUB_DB", "sqlite:///jupyterhub.sqlite")
 c.JupyterHub.cookie_secret_file = os.environ.get("COURSEKIT_HUB_COOKIE", "jupyterhub_cookie_secret")
