@@ -23,8 +23,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(WHY is not None, reason=f"cla
 
 
 def run_sim(*args: str) -> tuple[int, dict]:
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "class_sim.py"), *args],
-                          capture_output=True, text=True, timeout=1500)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "class_sim.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     assert len(lines) == 1, proc.stdout[-2000:] + proc.stderr[-3000:]
     return proc.returncode, json.loads(lines[0])

@@ -50,7 +50,12 @@ def load_hub_config(tmp_path, monkeypatch, courses=COURSES, **env):
 def test_groups_follow_nbgrader_names(tmp_path, monkeypatch):
     cfg = load_hub_config(tmp_path, monkeypatch)
     groups = cfg.JupyterHub.load_groups
-    assert set(groups) == {"formgrade-course101", "nbgrader-course101", "formgrade-course123", "nbgrader-course123"}
+    assert set(groups) == {
+        "formgrade-course101",
+        "nbgrader-course101",
+        "formgrade-course123",
+        "nbgrader-course123",
+    }
     assert groups["formgrade-course101"]["users"] == ["grader-course101", "instructor1"]
     assert groups["nbgrader-course101"]["users"] == ["instructor1", "student1", "student2"]
     assert groups["nbgrader-course123"]["users"] == ["instructor2", "student1"]
@@ -105,10 +110,10 @@ def test_formgrader_may_be_framed_only_with_subdomains(tmp_path, monkeypatch):
 
 
 def test_global_nbgrader_config(monkeypatch):
+    from nbgrader.exchange.default import ExchangeCollect, ExchangeSubmit
     from traitlets.config.loader import PyFileConfigLoader
 
     from coursekit.exchange import PrivateCollect, PrivateSubmit
-    from nbgrader.exchange.default import ExchangeCollect, ExchangeSubmit
 
     monkeypatch.delenv("COURSEKIT_COURSE_ID", raising=False)
     cfg = PyFileConfigLoader("nbgrader_config.py", path=str(HUB)).load_config()
@@ -153,8 +158,14 @@ def test_hub_starts_on_loopback(tmp_path):
         "PATH": f"{Path(proxy).parent}:{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
     }
     log = open(tmp_path / "hub.log", "w")
-    hub = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(HUB / "jupyterhub_config.py")],
-                           cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    hub = subprocess.Popen(
+        [sys.executable, "-m", "jupyterhub", "-f", str(HUB / "jupyterhub_config.py")],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline, info = time.monotonic() + 120, None
         while time.monotonic() < deadline and hub.poll() is None:

@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,7 +93,7 @@ def symlink_chain(path: Path) -> list[Path]:
     chain, p = [Path(path)], Path(path)
     for _ in range(40):
         # a link in a parent folder counts too: resolve one component at a time
-        for i, part in enumerate(p.parts[1:], start=1):
+        for i, _part in enumerate(p.parts[1:], start=1):
             sub = Path(*p.parts[: i + 1])
             if sub.is_symlink():
                 target = Path(os.readlink(sub))
@@ -152,9 +152,15 @@ def as_user(acct: Account, groups: list[int] | None = None):
 
 
 def run_as(acct: Account, cmd: list[str], env: dict, cwd: Path | None = None, timeout: float = 600):
-    return subprocess.run(cmd, cwd=cwd or acct.home, env={**env, "HOME": str(acct.home), "USER": acct.name,
-                                                          "LOGNAME": acct.name},
-                          capture_output=True, text=True, timeout=timeout, **as_user(acct))
+    return subprocess.run(
+        cmd,
+        cwd=cwd or acct.home,
+        env={**env, "HOME": str(acct.home), "USER": acct.name, "LOGNAME": acct.name},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **as_user(acct),
+    )
 
 
 # ---------------------------------------------------------------- the simulation
@@ -164,8 +170,10 @@ def plan(names: list[str]) -> dict[str, dict]:
     """Who does what: every 10th submits twice, every 17th renames the notebook, the last 5% are late."""
     n = len(names)
     late_from = n - max(1, n // 20) if n >= 4 else n
-    return {name: {"twice": i % 10 == 1, "rename": i % 17 == 2, "late": i >= late_from}
-            for i, name in enumerate(names)}
+    return {
+        name: {"twice": i % 10 == 1, "rename": i % 17 == 2, "late": i >= late_from}
+        for i, name in enumerate(names)
+    }
 
 
 def say(args, msg: str) -> None:
@@ -188,8 +196,9 @@ def simulate(args) -> dict:
     if args.one_user:
         shared = Account("student-shared", SHARED_UID, SHARED_UID, homes / "student-shared")
         groups["student-shared"] = SHARED_UID
-        students = {n: Account("student-shared", SHARED_UID, SHARED_UID, homes / "student-shared" / n)
-                    for n in names}
+        students = {
+            n: Account("student-shared", SHARED_UID, SHARED_UID, homes / "student-shared" / n) for n in names
+        }
         accounts = [grader, shared]
     else:
         students = {n: Account(n, FIRST_UID + i, FIRST_UID + i, homes / n) for i, n in enumerate(names)}
@@ -222,7 +231,8 @@ def simulate(args) -> dict:
     hubconf = (ROOT / "deploy" / "hub" / "nbgrader_config.py").read_text(encoding="utf-8")
     (confdir / "nbgrader_config.py").write_text(
         hubconf + "\n# class_sim: no hub API here, so nbgrader's no-op auth plugin\n"
-        'c.Authenticator.plugin_class = "nbgrader.auth.NoAuthPlugin"\n')
+        'c.Authenticator.plugin_class = "nbgrader.auth.NoAuthPlugin"\n'
+    )
     os.chmod(confdir, 0o755)
     env = {
         "PATH": f"{venv_python.parent}:/usr/bin:/bin",
@@ -241,9 +251,13 @@ def simulate(args) -> dict:
     except (PermissionError, OSError) as err:
         ok, why = False, str(err)
     if not ok:
-        blocked = sorted({str(p) for q in [*symlink_chain(venv_python), probe.home] for p in blocking_dirs(q)})
-        raise SimError(f"students cannot run {venv_python} in {probe.home}: directories they cannot enter: "
-                       f"{blocked or 'none found'} ({why})")
+        blocked = sorted(
+            {str(p) for q in [*symlink_chain(venv_python), probe.home] for p in blocking_dirs(q)}
+        )
+        raise SimError(
+            f"students cannot run {venv_python} in {probe.home}: directories they cannot enter: "
+            f"{blocked or 'none found'} ({why})"
+        )
 
     # The instructor's course, in the grader account's home.
     course = grader.home / COURSE_ID
@@ -259,13 +273,16 @@ def simulate(args) -> dict:
         return run_as(acct, [py, "-m", "nbgrader", *cmd], env, cwd=cwd)
 
     t = time.monotonic()
-    for cmd in (["db", "assignment", "add", a, "--duedate=2100-01-01 00:00:00 UTC"],
-                ["generate_assignment", a, "--force"], ["release_assignment", a, "--force"]):
+    for cmd in (
+        ["db", "assignment", "add", a, "--duedate=2100-01-01 00:00:00 UTC"],
+        ["generate_assignment", a, "--force"],
+        ["release_assignment", a, "--force"],
+    ):
         proc = nbg(grader, *cmd, cwd=course)
         if proc.returncode:
             raise SimError(f"nbgrader {cmd[0]} failed as {GRADER}: {proc.stderr[-1500:]}")
     stages["release"] = time.monotonic() - t
-    say(args, "release: %.1f s" % stages["release"])
+    say(args, "release: {:.1f} s".format(stages["release"]))
 
     roles = plan(names)
     results: dict[str, dict] = {n: {"submits": 0, "errors": []} for n in names}
@@ -299,7 +316,7 @@ def simulate(args) -> dict:
     t = time.monotonic()
     with ThreadPoolExecutor(args.jobs) as pool:
         list(pool.map(student_work, on_time))
-    due = datetime.now(timezone.utc)
+    due = datetime.now(UTC)
     time.sleep(1.1)
     proc = nbg(grader, "db", "assignment", "add", a, f"--duedate={due:%Y-%m-%d %H:%M:%S} UTC", cwd=course)
     if proc.returncode:
@@ -307,22 +324,26 @@ def simulate(args) -> dict:
     with ThreadPoolExecutor(args.jobs) as pool:
         list(pool.map(student_work, late))
     stages["fetch_and_submit"] = time.monotonic() - t
-    say(args, "fetch_and_submit: %.1f s" % stages["fetch_and_submit"])
+    say(args, "fetch_and_submit: {:.1f} s".format(stages["fetch_and_submit"]))
 
     t = time.monotonic()
-    attempts = cross_student(students, names, a, exchange, env, py) if len(names) >= 2 and not args.one_user else []
+    attempts = (
+        cross_student(students, names, a, exchange, env, py) if len(names) >= 2 and not args.one_user else []
+    )
     stages["cross_student"] = time.monotonic() - t
-    say(args, "cross_student: %.1f s" % stages["cross_student"])
+    say(args, "cross_student: {:.1f} s".format(stages["cross_student"]))
 
     t = time.monotonic()
     proc = nbg(grader, "collect", a, "--update", cwd=course)
     if proc.returncode:
         raise SimError(f"nbgrader collect failed: {proc.stderr[-1500:]}")
     stages["collect"] = time.monotonic() - t
-    say(args, "collect: %.1f s" % stages["collect"])
+    say(args, "collect: {:.1f} s".format(stages["collect"]))
     refused = [line for line in proc.stderr.splitlines() if "Refused submission" in line]
     submitted_dir = course / "submitted"
-    collected = sorted(p.name for p in submitted_dir.iterdir() if (p / a).is_dir()) if submitted_dir.is_dir() else []
+    collected = (
+        sorted(p.name for p in submitted_dir.iterdir() if (p / a).is_dir()) if submitted_dir.is_dir() else []
+    )
     late_collected = 0
     for name in collected:
         stamp = (submitted_dir / name / a / "timestamp.txt").read_text().strip()
@@ -330,19 +351,24 @@ def simulate(args) -> dict:
         late_collected += when > due
 
     if args.until == "collect":
-        return {"students": len(names), "mode": "one-user" if args.one_user else "own-uid",
-                "submitted": sum(1 for n in names if results[n]["submits"]), "collected": len(collected),
-                "collected_as": collected, "lost": len({n for n in names if results[n]["submits"]} - set(collected)),
-                "seconds": {k: round(v, 2) for k, v in stages.items()}}
+        return {
+            "students": len(names),
+            "mode": "one-user" if args.one_user else "own-uid",
+            "submitted": sum(1 for n in names if results[n]["submits"]),
+            "collected": len(collected),
+            "collected_as": collected,
+            "lost": len({n for n in names if results[n]["submits"]} - set(collected)),
+            "seconds": {k: round(v, 2) for k, v in stages.items()},
+        }
     t = time.monotonic()
     grade_summary = grade(course, a, args, base)
     stages["grade"] = time.monotonic() - t
-    say(args, "grade: %.1f s" % stages["grade"])
+    say(args, "grade: {:.1f} s".format(stages["grade"]))
 
     t = time.monotonic()
     exported = export(course, a, env, base)
     stages["export"] = time.monotonic() - t
-    say(args, "export: %.1f s" % stages["export"])
+    say(args, "export: {:.1f} s".format(stages["export"]))
 
     submitted_students = sorted(n for n in names if results[n]["submits"])
     rejected: dict[str, int] = {}
@@ -436,7 +462,9 @@ def cross_student(students, names, a, exchange, env, py) -> list[dict]:
     subs = sorted(inbound.glob(f"{victim.name}+{a}+*"))
     if not subs:
         return [{"attempt": "victim has no submission", "blocked": False}]
-    proc = run_as(attacker, [py, "-c", ATTACK, str(inbound), str(subs[-1]), str(victim.home), a, victim.name], env)
+    proc = run_as(
+        attacker, [py, "-c", ATTACK, str(inbound), str(subs[-1]), str(victim.home), a, victim.name], env
+    )
     if proc.returncode:
         raise SimError(f"attack script failed: {proc.stderr[-800:]}")
     attempts = json.loads(proc.stdout)
@@ -457,14 +485,34 @@ def grade(course: Path, a: str, args, base: Path):
 def export(course: Path, a: str, env: dict, base: Path) -> dict:
     """`coursekit export` if this checkout has it, else nbgrader's CSV export."""
     out = base / "grades.csv"
-    help_text = subprocess.run([sys.executable, "-m", "coursekit.cli", "--help"], capture_output=True, text=True,
-                               env={**env, "HOME": str(base / "root-home")}).stdout
+    help_text = subprocess.run(
+        [sys.executable, "-m", "coursekit.cli", "--help"],
+        capture_output=True,
+        text=True,
+        env={**env, "HOME": str(base / "root-home")},
+    ).stdout
     if " export" in help_text or "export," in help_text or ",export" in help_text:
-        cmd, tool = [sys.executable, "-m", "coursekit.cli", "export", a, "--format", "long", "--course", str(course),
-                     "--output", str(out)], "coursekit export"
+        cmd, tool = (
+            [
+                sys.executable,
+                "-m",
+                "coursekit.cli",
+                "export",
+                a,
+                "--format",
+                "long",
+                "--course",
+                str(course),
+                "--output",
+                str(out),
+            ],
+            "coursekit export",
+        )
     else:
         cmd, tool = [sys.executable, "-m", "nbgrader", "export", "--to", str(out)], "nbgrader export"
-    proc = subprocess.run(cmd, cwd=course, capture_output=True, text=True, env={**env, "HOME": str(base / "root-home")})
+    proc = subprocess.run(
+        cmd, cwd=course, capture_output=True, text=True, env={**env, "HOME": str(base / "root-home")}
+    )
     if proc.returncode:
         raise SimError(f"{tool} failed: {proc.stderr[-1500:]}")
     import csv
@@ -484,10 +532,17 @@ def parse(argv=None):
     p.add_argument("--jobs", type=int, default=4, help="students working at once (default 4)")
     p.add_argument("--grade-jobs", type=int, default=None, help="coursekit grade --jobs (default: cores)")
     p.add_argument("--one-user", action="store_true", help="trap: every student runs as one unix user")
-    p.add_argument("--no-path-fix", action="store_true",
-                   help="trap: leave mode-700 directories (the interpreter's home, the temp folder) closed")
-    p.add_argument("--until", choices=["collect", "export"], default="export",
-                   help="stop after this stage (collect: no grading or export)")
+    p.add_argument(
+        "--no-path-fix",
+        action="store_true",
+        help="trap: leave mode-700 directories (the interpreter's home, the temp folder) closed",
+    )
+    p.add_argument(
+        "--until",
+        choices=["collect", "export"],
+        default="export",
+        help="stop after this stage (collect: no grading or export)",
+    )
     p.add_argument("--verbose", action="store_true", help="progress on stderr")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
     return p.parse_args(argv)
@@ -501,7 +556,9 @@ def unavailable() -> str | None:
         return "needs root (it mounts a private passwd file and runs processes as other uids)"
     if not shutil.which("unshare") or not shutil.which("mount"):
         return "needs unshare and mount (util-linux)"
-    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"], capture_output=True, text=True)
+    probe = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "true"], capture_output=True, text=True
+    )
     if probe.returncode:
         return f"unshare --mount is refused here: {probe.stderr.strip()[:200]}"
     return None
@@ -514,8 +571,15 @@ def main(argv=None) -> int:
         if why:
             print(json.dumps({"error": f"class simulation unavailable: {why}"}))
             return 3
-        cmd = ["unshare", "--mount", "--propagation", "private", sys.executable, __file__,
-               *(argv if argv is not None else sys.argv[1:])]
+        cmd = [
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            sys.executable,
+            __file__,
+            *(argv if argv is not None else sys.argv[1:]),
+        ]
         base = Path(tempfile.mkdtemp(prefix="class-sim-"))  # mode 700: the home-directory trap
         try:
             env = {**os.environ, INNER: "1", "COURSEKIT_CLASS_SIM_BASE": str(base)}
