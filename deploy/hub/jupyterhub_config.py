@@ -24,7 +24,9 @@ c = get_config()  # noqa: F821 - provided by JupyterHub's config loader
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.path.join(sys.prefix, "bin")  # the environment the hub runs from (course + requirements/hub.txt)
-with open(os.environ.get("COURSEKIT_HUB_COURSES", os.path.join(HERE, "courses.json")), encoding="utf-8") as fh:
+with open(
+    os.environ.get("COURSEKIT_HUB_COURSES", os.path.join(HERE, "courses.json")), encoding="utf-8"
+) as fh:
     SETUP = json.load(fh)
 COURSES = SETUP["courses"]
 EXCHANGE = SETUP.get("exchange", "/srv/nbgrader/exchange")
@@ -89,9 +91,15 @@ c.JupyterHub.services = services = []
 for cid, course in COURSES.items():
     grader = f"grader-{cid}"
     groups[f"formgrade-{cid}"] = {"users": sorted({*course.get("instructors", []), grader})}
-    groups[f"nbgrader-{cid}"] = {"users": sorted({*course.get("students", []), *course.get("instructors", [])})}
+    groups[f"nbgrader-{cid}"] = {
+        "users": sorted({*course.get("students", []), *course.get("instructors", [])})
+    }
     roles += [
-        {"name": f"formgrade-{cid}", "groups": [f"formgrade-{cid}"], "scopes": [f"access:services!service={cid}"]},
+        {
+            "name": f"formgrade-{cid}",
+            "groups": [f"formgrade-{cid}"],
+            "scopes": [f"access:services!service={cid}"],
+        },
         {
             "name": f"nbgrader-{cid}",
             "groups": [f"nbgrader-{cid}"],
