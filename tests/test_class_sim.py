@@ -8,6 +8,7 @@ collect, and in the first test `coursekit grade` and the export. The host is not
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -34,8 +35,18 @@ def run_sim(*args: str) -> tuple[int, dict]:
     return proc.returncode, json.loads(lines[0])
 
 
+def closed_dirs_listing() -> dict[str, list[str]]:
+    """What is in each mode-700 folder on the way to the interpreter (e.g. /root), seen from the host."""
+    chain = class_sim.symlink_chain(Path(sys.executable))
+    return {str(d): sorted(os.listdir(d)) for p in chain for d in class_sim.blocking_dirs(p)}
+
+
 def test_every_submission_collected_graded_and_private():
+    before = closed_dirs_listing()
     code, out = run_sim("--students", "5", "--jobs", "3")
+    # the namespace covered these folders with a tmpfs; nothing in the real ones was removed
+    after = closed_dirs_listing()
+    assert all(set(names) <= set(after.get(d, [])) for d, names in before.items()), (before, after)
     assert code == 0, out
     assert out["students"] == out["submitted"] == out["collected"] == 5
     assert out["lost"] == 0
