@@ -383,7 +383,10 @@ def simulate(args) -> dict:
         for err in results[name]["errors"]:
             key = err.split(":")[0] + " failed"
             rejected[key] = rejected.get(key, 0) + 1
-    repaired = sum(1 for o in grade_summary.outcomes if o.status == "graded" and o.reasons)
+    notes: dict[str, int] = {}  # what coursekit grade noted on graded work (repairs, blank answers ...)
+    for outcome in grade_summary.outcomes:
+        for note in outcome.reasons if outcome.status == "graded" else []:
+            notes[note[:70]] = notes.get(note[:70], 0) + 1
     n = max(1, len(names))
     out = {
         "students": len(names),
@@ -395,7 +398,7 @@ def simulate(args) -> dict:
         "late": late_collected,
         "renamed": sum(1 for n_ in names if roles[n_]["rename"]),
         "graded": grade_summary.counts().get("graded", 0),
-        "graded_with_repairs": repaired,
+        "grade_notes": notes,
         "exported_rows": exported["rows"],
         "export_tool": exported["tool"],
         "rejected": rejected,
