@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE :=
 export UV_LINK_MODE := copy
 
-.PHONY: setup lab test test-fast test-lti lint format lock lite site test-browser clean help
+.PHONY: setup lab test test-fast test-lti lint format lock lite site test-browser clean help hub-setup hub class-sim
 
 help:
 	@echo "make lab    set up .venv and open the course in JupyterLab"
@@ -49,10 +49,11 @@ lab: setup
 CHROMIUM_BIN := $(or $(CHROMIUM),$(shell command -v chromium || command -v chromium-browser))
 # Browser requirements (Playwright, repo2docker) are installed only when browser tests will run.
 BROWSER_TESTS := $(if $(filter 0,$(COURSE_BROWSER_TESTS)),,$(if $(CHROMIUM_BIN),yes,))
-# The hub's LTI login packages (requirements/lti.txt) are installed for the suite unless
-# COURSE_LTI_TESTS=0; tests/test_lti.py skips without them (and fails if COURSE_LTI_TESTS=1).
+# The hub's packages (requirements/hub.txt, requirements/lti.txt: JupyterHub, its LTI login) are
+# installed for the suite unless COURSE_LTI_TESTS=0; tests/test_lti.py skips without them (and
+# fails if COURSE_LTI_TESTS=1, as in CI).
 LTI_TESTS := $(if $(filter 0,$(COURSE_LTI_TESTS)),,yes)
-test: setup $(if $(BROWSER_TESTS),$(VENV)/.browser-installed) $(if $(LTI_TESTS),$(VENV)/.lti-installed) lint
+test: setup $(if $(LTI_TESTS),$(VENV)/.hub-installed $(VENV)/.lti-installed) $(if $(BROWSER_TESTS),$(VENV)/.browser-installed) lint
 	$(BIN)/python -m pytest -n 2 -q -m "not browser"
 	@if [ "$(COURSE_BROWSER_TESTS)" = 0 ]; then \
 	  echo "Real-browser tests skipped (COURSE_BROWSER_TESTS=0)."; \
@@ -120,6 +121,30 @@ site: $(VENV)/.site-installed
 # Real-browser tests (Debian's chromium: apt-get install -y chromium); they build what they test.
 test-browser: $(VENV)/.lite-installed $(VENV)/.site-installed $(VENV)/.browser-installed
 	$(BIN)/python -m pytest -m browser -p no:xdist -q tests/browser
+
+# ---- The multi-user hub (deploy/hub/README.md) and the class simulation. JupyterHub and its
+# culler are pinned in requirements/hub.txt; the proxy is the npm package, pinned, in .venv/hub-node.
+CHP_VERSION := 5.3.0
+$(VENV)/.hub-installed: $(STAMP) requirements/hub.txt
+	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/hub.txt
+	@if command -v npm >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/hub-node configurable-http-proxy@$(CHP_VERSION) \
+	  || echo "configurable-http-proxy not installed: the hub smoke test will be skipped"; \
+	else echo "npm not found: configurable-http-proxy not installed (apt-get install -y npm)"; fi
+	@touch $@
+
+hub-setup: $(VENV)/.hub-installed
+
+# Runs the hub from deploy/hub on this machine (as root, for LocalProcessSpawner); loopback unless
+# COURSEKIT_HUB_URL says otherwise.
+hub: $(VENV)/.hub-installed
+	cd deploy/hub && PATH=$(CURDIR)/$(VENV)/hub-node/node_modules/.bin:$$PATH $(BIN)/jupyterhub -f jupyterhub_config.py
+
+# N students fetch and submit as their own unix users in a private mount namespace (needs root).
+N ?= 200
+SIM_ARGS ?=
+class-sim: setup
+	$(BIN)/python tools/class_sim.py --students $(N) $(SIM_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,77 @@
+"""The class simulation (tools/class_sim.py) at small N, and the two traps issue 13 measured.
+
+Each test runs the real thing: students as their own unix uids inside a private mount namespace
+(root and `unshare --mount` needed; skipped with the reason otherwise), nbgrader fetch, submit and
+collect, and in the first test `coursekit grade` and the export. The host is not changed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import class_sim  # noqa: E402
+
+WHY = class_sim.unavailable()
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(WHY is not None, reason=f"class simulation: {WHY}")]
+
+
+def run_sim(*args: str) -> tuple[int, dict]:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "class_sim.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 1, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return proc.returncode, json.loads(lines[0])
+
+
+def closed_dirs_listing() -> dict[str, list[str]]:
+    """What is in each mode-700 folder on the way to the interpreter (e.g. /root), seen from the host."""
+    chain = class_sim.symlink_chain(Path(sys.executable))
+    return {str(d): sorted(os.listdir(d)) for p in chain for d in class_sim.blocking_dirs(p)}
+
+
+def test_every_submission_collected_graded_and_private():
+    before = closed_dirs_listing()
+    code, out = run_sim("--students", "5", "--jobs", "3")
+    # the namespace covered these folders with a tmpfs; nothing in the real ones was removed
+    after = closed_dirs_listing()
+    assert all(set(names) <= set(after.get(d, [])) for d, names in before.items()), (before, after)
+    assert code == 0, out
+    assert out["students"] == out["submitted"] == out["collected"] == 5
+    assert out["lost"] == 0
+    assert out["submissions"] == 6  # s0002 submits twice; collect keeps the newer one
+    assert out["late"] == 1  # s0005 submits after the due date
+    assert out["renamed"] == 1  # s0003's notebook is renamed, and still collected and graded
+    assert out["graded"] == 5
+    assert out["exported_rows"] == 5
+    # s0002 against s0001: list, read, overwrite, add, delete, peek into the home, forge
+    assert out["cross_student_attempts"] == out["cross_student_blocked"] == 8, out["cross_student"]
+    assert out["rejected"]["collect: folder not owned by the student it is named for"] == 1
+    assert set(out["seconds"]) >= {"release", "fetch_and_submit", "collect", "grade", "export"}
+
+
+def test_identity_collapse_trap():
+    """Every student's server as one system user: nbgrader files every submission under that user."""
+    code, out = run_sim("--students", "4", "--one-user", "--until", "collect")
+    assert out["submitted"] == 4
+    assert out["collected"] == 1 and out["collected_as"] == ["student-shared"]
+    assert code == 1
+
+
+def test_home_directory_permission_trap():
+    """A mode-700 folder on the way to the interpreter or the homes stops every student."""
+    code, out = run_sim("--students", "2", "--no-path-fix")
+    assert code == 2
+    assert "students cannot run" in out["error"]
+    assert "class-sim-" in out["error"]  # the temporary folder (mkdtemp makes it 700) blocks the homes
