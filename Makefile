@@ -45,7 +45,7 @@ lab: setup
 # `make test` = the main suite, then the real-browser tests when Debian's Chromium is installed
 # (apt-get install -y chromium). COURSE_BROWSER_TESTS=1 makes a missing browser an error (CI sets
 # it), COURSE_BROWSER_TESTS=0 skips them.
-# The same lookup as tools/browser.py: $$CHROMIUM first, then chromium on PATH.
+# The same lookup as tests/support/browser.py: $$CHROMIUM first, then chromium on PATH.
 CHROMIUM_BIN := $(or $(CHROMIUM),$(shell command -v chromium || command -v chromium-browser))
 # Browser requirements (Playwright, repo2docker) are installed only when browser tests will run.
 BROWSER_TESTS := $(if $(filter 0,$(COURSE_BROWSER_TESTS)),,$(if $(CHROMIUM_BIN),yes,))
@@ -70,12 +70,12 @@ test-fast: setup
 
 # Style is enforced by ruff (configured in pyproject.toml); `make format` applies it.
 lint: setup
-	$(BIN)/ruff check src tests tools benchmarks
-	$(BIN)/ruff format --check src tests tools benchmarks
+	$(BIN)/ruff check src tests tools benchmarks deploy
+	$(BIN)/ruff format --check src tests tools benchmarks deploy
 
 format: setup
-	$(BIN)/ruff format src tests tools benchmarks
-	$(BIN)/ruff check --fix src tests tools benchmarks
+	$(BIN)/ruff format src tests tools benchmarks deploy
+	$(BIN)/ruff check --fix src tests tools benchmarks deploy
 
 # The lock: exact versions of everything the course and its tests install, resolved from the
 # ranges in pyproject.toml (existing pins are kept unless a range excludes them).
@@ -111,12 +111,12 @@ test-lti: $(VENV)/.lti-installed
 # --site-url https://..." loads Pyodide from its CDN instead of bundling it.
 LITE_ARGS ?=
 lite: $(VENV)/.lite-installed
-	$(BIN)/python tools/build_lite.py $(LITE_ARGS)
+	$(BIN)/python -m tools.build_lite $(LITE_ARGS)
 
 # The course website in _build/site/html/ (with the JupyterLite site inside, if built).
 SITE_ARGS ?=
 site: $(VENV)/.site-installed
-	$(BIN)/python tools/build_site.py $(SITE_ARGS)
+	$(BIN)/python -m tools.build_site $(SITE_ARGS)
 
 # Real-browser tests (Debian's chromium: apt-get install -y chromium); they build what they test.
 test-browser: $(VENV)/.lite-installed $(VENV)/.site-installed $(VENV)/.browser-installed
@@ -144,7 +144,7 @@ hub: $(VENV)/.hub-installed
 N ?= 200
 SIM_ARGS ?=
 class-sim: setup
-	$(BIN)/python tools/class_sim.py --students $(N) $(SIM_ARGS)
+	$(BIN)/python -m tools.class_sim --students $(N) $(SIM_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

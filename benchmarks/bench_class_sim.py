@@ -1,6 +1,6 @@
 """The class simulation at class size: seconds per stage and per student, and peak memory.
 
-Usage (root, Linux):  .venv/bin/python benchmarks/bench_class_sim.py [--students 200] [--jobs 4]
+Usage (root, Linux):  .venv/bin/python -m benchmarks.bench_class_sim [--students 200] [--jobs 4]
 
 Runs tools/class_sim.py (students as their own unix uids in a private mount namespace; the machine
 is not changed) and prints its JSON line, then the figures. Aim from issue 13: collect + grade +

@@ -1,6 +1,6 @@
 """Grade the same 30 mixed submissions with plain `nbgrader autograde` and with `coursekit grade`.
 
-Usage:  .venv/bin/python benchmarks/bench_grading.py [--jobs 2] [--no-sandbox]
+Usage:  .venv/bin/python -m benchmarks.bench_grading [--jobs 2] [--no-sandbox]
 
 Prints both wall-clock times, CPU/wall for each, and their ratio (coursekit / nbgrader).
 """
@@ -16,11 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+from tests.support.gradingkit import ASSIGNMENT, CORRECT, answered, make_course, release, submit
+from tests.support.nbgraderkit import env
 
-from gradingkit import ASSIGNMENT, CORRECT, answered, make_course, release, submit  # noqa: E402
-from nbgraderkit import env  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 MIX = (
     [("correct", CORRECT)] * 12
@@ -55,15 +54,29 @@ def main() -> None:
         plain, ours = Path(tmp) / "nbgrader", Path(tmp) / "coursekit"
         shutil.copytree(base, plain)
         shutil.copytree(base, ours)
-        n_wall, n_cpu, n_rc = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--force"], plain)
-        cmd = [sys.executable, "-m", "coursekit.cli", "grade", ASSIGNMENT, "--course", str(ours),
-               "--jobs", str(args.jobs), "--quiet"] + (["--no-sandbox"] if args.no_sandbox else [])
+        n_wall, n_cpu, n_rc = timed(
+            [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--force"], plain
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "coursekit.cli",
+            "grade",
+            ASSIGNMENT,
+            "--course",
+            str(ours),
+            "--jobs",
+            str(args.jobs),
+            "--quiet",
+        ] + (["--no-sandbox"] if args.no_sandbox else [])
         c_wall, c_cpu, c_rc = timed(cmd, ours)
         fixed, _, _ = timed(cmd, ours)  # everything already graded: the command's fixed cost
     print(f"submissions: {len(MIX)}")
     print(f"nbgrader autograde: {n_wall:7.1f} s wall, CPU/wall {n_cpu / n_wall:.2f} (exit code {n_rc})")
-    print(f"coursekit grade   : {c_wall:7.1f} s wall, CPU/wall {c_cpu / c_wall:.2f} "
-          f"(jobs={args.jobs}, sandbox={'off' if args.no_sandbox else 'on'}, exit code {c_rc})")
+    print(
+        f"coursekit grade   : {c_wall:7.1f} s wall, CPU/wall {c_cpu / c_wall:.2f} "
+        f"(jobs={args.jobs}, sandbox={'off' if args.no_sandbox else 'on'}, exit code {c_rc})"
+    )
     print(f"ratio coursekit/nbgrader: {c_wall / n_wall:.2f}")
     print(f"coursekit grade fixed cost (rerun, nothing to grade): {fixed:.1f} s")
 

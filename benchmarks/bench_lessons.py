@@ -1,6 +1,6 @@
 """Execute the whole course and report seconds per lesson against the kernel-start floor.
 
-Usage:  .venv/bin/python benchmarks/bench_lessons.py
+Usage:  .venv/bin/python -m benchmarks.bench_lessons
 
 For each lesson: seconds to execute it in a fresh kernel and the size of the executed
 notebook. Then the total, the time to execute an empty notebook the same number of times (the
@@ -9,7 +9,6 @@ kernel-start floor) and the ratio of the two. Aim: total under 3x the floor, no 
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -17,10 +16,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+from tests.support.lessonkit import execute
 
-from lessonkit import execute  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]*-*.md"))
 

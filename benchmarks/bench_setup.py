@@ -1,6 +1,6 @@
 """Time from a fresh clone to JupyterLab answering on /lab, and (optionally) of `make test`.
 
-Usage:  python3 benchmarks/bench_setup.py [--with-test]
+Usage:  python3 -m benchmarks.bench_setup [--with-test]
 
 Clones this repository into a temporary folder, runs `make lab` there (which creates .venv and
 installs the course) and measures until GET /lab answers 200. With --with-test it then runs
@@ -32,8 +32,13 @@ def free_port() -> int:
 def time_to_lab(clone: Path, port: int, lab_args: str) -> float:
     """Run `make lab` in the clone and return the seconds until /lab answers 200."""
     start = time.perf_counter()
-    proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={lab_args}"], cwd=clone, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["make", "-s", "lab", f"LAB_ARGS={lab_args}"],
+        cwd=clone,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         while True:
             try:

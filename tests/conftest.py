@@ -17,6 +17,7 @@ os.environ.setdefault("NO_PROXY", "*")
 def root() -> Path:
     return ROOT
 
+
 # --doctest-modules would import every conftest.py as a module named "conftest" and trip over
 # the two of them; conftests have no doctests, so they are not collected as test modules.
 collect_ignore = ["conftest.py", "browser/conftest.py"]

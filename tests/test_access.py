@@ -15,7 +15,6 @@ depend on sight, colour or a mouse.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import nbformat
@@ -24,10 +23,9 @@ import pytest
 
 import coursekit as ck
 from coursekit.references import CITE_LINK, label, labels
-from lessonkit import LESSONS, code_calls, literal_list, read_lesson
+from tests.support.lessonkit import LESSONS, code_calls, literal_list, read_lesson
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 IDS = [p.name[:2] for p in LESSONS]
 EXERCISES = sorted((ROOT / "autograding" / "authoring").glob("a[0-9][0-9]-*.md"))
 RAW_KEY = re.compile(r"\[@[A-Za-z0-9]")
@@ -46,7 +44,7 @@ def markdown_of(nb) -> str:
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
 def test_lesson_markdown_shows_no_raw_citation_key(path):
     text = prose(markdown_of(read_lesson(path)))
-    raw = [m.group(0) + text[m.end():m.end() + 30] for m in RAW_KEY.finditer(text)]
+    raw = [m.group(0) + text[m.end() : m.end() + 30] for m in RAW_KEY.finditer(text)]
     assert not raw, f"raw citation keys (run python tools/citations.py): {raw[:5]}"
 
 
@@ -88,8 +86,9 @@ def test_site_turns_a_leftover_key_into_a_citation():
     from tools.build_site import link_citations
 
     out = link_citations("As argued [@sahashi-2011-eaf], see `[@x]`.", labels(["sahashi-2011-eaf"]))
-    assert out == ('As argued (<a class="course-cite" href="#ref-sahashi-2011-eaf">Sahashi 2011</a>), '
-                   "see `[@x]`.")
+    assert out == (
+        'As argued (<a class="course-cite" href="#ref-sahashi-2011-eaf">Sahashi 2011</a>), see `[@x]`.'
+    )
 
 
 def test_reference_list_has_an_anchor_and_the_label_for_every_citation():
@@ -113,8 +112,11 @@ def test_same_author_and_year_get_letters():
 def test_feedback_renders_students_citations():
     from coursekit.grading.feedback import RenderCitations
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-        "Six tests [@usgs-comcat; @no-such-source]; write keys as `[@id]`.")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("Six tests [@usgs-comcat; @no-such-source]; write keys as `[@id]`.")
+        ]
+    )
     nb, _ = RenderCitations().preprocess(nb, {})
     first, last = nb.cells[0].source, nb.cells[-1].source
     assert "[@" not in prose(first) and "(#ref-usgs-comcat)" in first and "`[@id]`" in first
@@ -128,18 +130,26 @@ def test_feedback_preprocessor_is_configured():
 
 # --- figures -------------------------------------------------------------------------------
 
+
 def test_palette_contrast_on_white_is_at_least_three_to_one():
-    low = {c: round(ck.figures.contrast_ratio(c), 2) for c in [*ck.PALETTE, *ck.ACTOR_COLOURS.values()]
-           if ck.figures.contrast_ratio(c) < 3}
+    low = {
+        c: round(ck.figures.contrast_ratio(c), 2)
+        for c in [*ck.PALETTE, *ck.ACTOR_COLOURS.values()]
+        if ck.figures.contrast_ratio(c) < 3
+    }
     assert not low, f"colours below 3:1 on white: {low}"
     assert round(ck.figures.contrast_ratio("#F0E442"), 1) == 1.3  # the old yellow fails, as it should
     assert len(set(ck.PALETTE)) == len(ck.PALETTE)
 
 
 def _events(n):
-    return pd.DataFrame({"date": pd.date_range("2010-01-01", periods=n, freq="7D"),
-                         "title": [f"Event number {i}" for i in range(n)],
-                         "category": (["exercise", "ministerial", "incident"] * n)[:n]})
+    return pd.DataFrame(
+        {
+            "date": pd.date_range("2010-01-01", periods=n, freq="7D"),
+            "title": [f"Event number {i}" for i in range(n)],
+            "category": (["exercise", "ministerial", "incident"] * n)[:n],
+        }
+    )
 
 
 def test_timeline_description_names_every_event_when_few():

@@ -10,10 +10,22 @@ import re
 import nbformat
 import pytest
 
-from lessonkit import LESSONS, read_lesson, text_of
-from nbgraderkit import (ASSIGNMENTS, COURSE, ROOT, grade_cells, hidden_regions, max_auto,
-                         nbgrader, scratch_course, scores, solution_regions, source_notebook,
-                         submit, wrong_answers)
+from tests.support.lessonkit import LESSONS, read_lesson, text_of
+from tests.support.nbgraderkit import (
+    ASSIGNMENTS,
+    COURSE,
+    ROOT,
+    grade_cells,
+    hidden_regions,
+    max_auto,
+    nbgrader,
+    scores,
+    scratch_course,
+    solution_regions,
+    source_notebook,
+    submit,
+    wrong_answers,
+)
 
 
 def test_there_are_at_least_ten_assignments():
@@ -24,8 +36,11 @@ def test_built_notebooks_match_their_authoring_files():
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, str(ROOT / "tools" / "build_assignments.py"), "--check"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_assignments.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -50,9 +65,12 @@ def test_source_is_stored_clean_with_metadata(assignment):
             assert "assert" in visible, f"{gid}: at least one visible test"
             assert re.search(r"assert .+,\s*[\"f(]", cell.source), f"{gid}: assertions carry messages"
     rubric = ROOT / "autograding" / "rubrics" / f"{assignment}.md"
-    text = "".join(c.source for c in written) + (rubric.read_text(encoding="utf-8") if rubric.exists() else "")
-    assert re.search(r"rubric", text, re.I) and re.search(r"source register|\[@", text), \
+    text = "".join(c.source for c in written) + (
+        rubric.read_text(encoding="utf-8") if rubric.exists() else ""
+    )
+    assert re.search(r"rubric", text, re.I) and re.search(r"source register|\[@", text), (
         "written answers have a rubric that asks for evidence cited from the source register"
+    )
 
 
 def _objectives() -> dict[str, int]:
@@ -109,8 +127,11 @@ def test_assignment_is_proven_against_its_solution(assignment, tmp_path):
     submit(course, "solution", assignment, src)
     submit(course, "blank", assignment, released)
     wrong = wrong_answers(assignment)
-    answer_cells = [gid for gid, c in grade_cells(src).items()
-                    if c.metadata["nbgrader"]["solution"] and c.cell_type == "code"]
+    answer_cells = [
+        gid
+        for gid, c in grade_cells(src).items()
+        if c.metadata["nbgrader"]["solution"] and c.cell_type == "code"
+    ]
     covered = {spec["cell"] for spec in wrong.values()}
     assert set(answer_cells) <= covered, f"no typical wrong answer for {sorted(set(answer_cells) - covered)}"
     for gid, spec in wrong.items():
@@ -122,12 +143,16 @@ def test_assignment_is_proven_against_its_solution(assignment, tmp_path):
     got = scores(course, assignment)
     full = max_auto(src)
     for gid, points in full.items():
-        assert got["solution"].get(gid) == pytest.approx(points), f"the solution must earn every point of {gid}"
+        assert got["solution"].get(gid) == pytest.approx(points), (
+            f"the solution must earn every point of {gid}"
+        )
     assert sum(got["blank"].get(g) or 0 for g in full) == 0, "the unchanged release earns nothing"
     for gid, spec in wrong.items():
         student = f"wrong-{gid}"
         assert got[student][spec["tests"]] == 0, f"wrong answer to {gid} earned points"
-        graded = nbformat.read(course / "autograded" / student / assignment / f"{assignment}.ipynb", as_version=4)
+        graded = nbformat.read(
+            course / "autograded" / student / assignment / f"{assignment}.ipynb", as_version=4
+        )
         cell = grade_cells(graded)[spec["tests"]]
         text = " ".join(o.get("evalue", "") for o in cell.outputs if o.output_type == "error")
         assert spec["message"] in text, f"{gid}: expected the message {spec['message']!r}, got {text!r}"
@@ -147,7 +172,9 @@ def test_assignment_is_proven_against_its_solution(assignment, tmp_path):
         assert again["solution"].get(gid) == pytest.approx(points), f"coursekit grade: solution lost {gid}"
     assert sum(again["blank"].get(g) or 0 for g in full) == 0
     for gid, spec in wrong.items():
-        assert again[f"wrong-{gid}"][spec["tests"]] == 0, f"coursekit grade: wrong answer to {gid} earned points"
+        assert again[f"wrong-{gid}"][spec["tests"]] == 0, (
+            f"coursekit grade: wrong answer to {gid} earned points"
+        )
 
     proc = nbgrader(course, "validate", str(course / "source" / assignment / f"{assignment}.ipynb"))
     assert "Success" in proc.stdout, proc.stdout[-2000:]

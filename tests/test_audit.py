@@ -32,22 +32,42 @@ kernelspec:
 GOOD_TIME = "**Estimated time:** 60 minutes: teaching 30, practice 20, discussion 10"
 
 
-def _lesson(num: str, *, time: str = GOOD_TIME, levels=("interpret", "recall"), prompts: int = 2,
-            cite: str = "sahashi-2011-eaf", bare_figure: bool = False) -> str:
+def _lesson(
+    num: str,
+    *,
+    time: str = GOOD_TIME,
+    levels=("interpret", "recall"),
+    prompts: int = 2,
+    cite: str = "sahashi-2011-eaf",
+    bare_figure: bool = False,
+) -> str:
     checks = "\n".join(
         f'```{{code-cell}} ipython3\nq{i} = ck.SelfCheck("{num}-{i}", "Q{i}?", kind="number", answers=[], '
-        + (f'level="{lvl}")\n```\n' if lvl else ')\n```\n')
-        for i, lvl in enumerate(levels, 1))
-    figure = ('```{code-cell} ipython3\nfig = ck.timeline_figure(ck.load("events"), title="t")\n'
-              + ("fig.show()\n```\n" if bare_figure else "ck.show(fig)\n```\n"))
+        + (f'level="{lvl}")\n```\n' if lvl else ")\n```\n")
+        for i, lvl in enumerate(levels, 1)
+    )
+    figure = '```{code-cell} ipython3\nfig = ck.timeline_figure(ck.load("events"), title="t")\n' + (
+        "fig.show()\n```\n" if bare_figure else "ck.show(fig)\n```\n"
+    )
     discussion = "\n".join(f"{k}. **{num}-d{k}.** Prompt {k}?" for k in range(1, prompts + 1))
-    return (HEADER.format(num=num, time=time) + f"\nA claim [@{cite}].\n\n" + figure + "\n## Self-check\n\n"
-            + checks + "\n## Discussion\n\n" + discussion + "\n\n## Key points\n\n- one\n")
+    return (
+        HEADER.format(num=num, time=time)
+        + f"\nA claim [@{cite}].\n\n"
+        + figure
+        + "\n## Self-check\n\n"
+        + checks
+        + "\n## Discussion\n\n"
+        + discussion
+        + "\n\n## Key points\n\n- one\n"
+    )
 
 
 def _notes(num: str, prompts, cite: str = "sahashi-2011-eaf") -> str:
-    return "# Notes\n\n## Model points\n\n" + "\n".join(
-        f"### {pid}\n\n- A defensible point [@{cite}].\n" for pid in prompts) + "\n## Sensitive history\n\nNone.\n"
+    return (
+        "# Notes\n\n## Model points\n\n"
+        + "\n".join(f"### {pid}\n\n- A defensible point [@{cite}].\n" for pid in prompts)
+        + "\n## Sensitive history\n\nNone.\n"
+    )
 
 
 @pytest.fixture
@@ -60,9 +80,11 @@ def course(tmp_path, monkeypatch):
     for num in ("02", "03"):
         (tmp_path / "lessons" / f"{num}-test.md").write_text(_lesson(num), encoding="utf-8")
         (tmp_path / "instructors" / "notes" / f"{num}-test.md").write_text(
-            _notes(num, [f"{num}-d1", f"{num}-d2"]), encoding="utf-8")
+            _notes(num, [f"{num}-d1", f"{num}-d2"]), encoding="utf-8"
+        )
     (tmp_path / "autograding" / "authoring" / "a02-test.md").write_text(
-        "# a02\n\n**Expected time:** 45 minutes\n", encoding="utf-8")
+        "# a02\n\n**Expected time:** 45 minutes\n", encoding="utf-8"
+    )
     monkeypatch.setattr(audit_mod, "_skills", lambda root, lessons: ({}, {}, []))
     return tmp_path
 
@@ -78,16 +100,25 @@ def test_a_course_that_keeps_the_rules_has_no_gaps(course):
     assert result.exercises == {"a02-test": 45}
 
 
-@pytest.mark.parametrize("change, expected", [
-    (dict(time="**Estimated time:** 60 minutes"), "no time line"),
-    (dict(time="**Estimated time:** 60 minutes: teaching 30, practice 20, discussion 20"), "adds up to 70"),
-    (dict(levels=("interpret", None)), "03-2 has no valid level"),
-    (dict(levels=("interpret", "guess")), "03-2 has no valid level"),
-    (dict(levels=("recall", "compute", "interpret")), "only 1 of 3 self-checks are interpret or evaluate"),
-    (dict(prompts=3), "03-d3 has no model points"),
-    (dict(cite="no-such-source-id"), "missing from the register: no-such-source-id"),
-    (dict(bare_figure=True), "shown without ck.show"),
-])
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        (dict(time="**Estimated time:** 60 minutes"), "no time line"),
+        (
+            dict(time="**Estimated time:** 60 minutes: teaching 30, practice 20, discussion 20"),
+            "adds up to 70",
+        ),
+        (dict(levels=("interpret", None)), "03-2 has no valid level"),
+        (dict(levels=("interpret", "guess")), "03-2 has no valid level"),
+        (
+            dict(levels=("recall", "compute", "interpret")),
+            "only 1 of 3 self-checks are interpret or evaluate",
+        ),
+        (dict(prompts=3), "03-d3 has no model points"),
+        (dict(cite="no-such-source-id"), "missing from the register: no-such-source-id"),
+        (dict(bare_figure=True), "shown without ck.show"),
+    ],
+)
 def test_each_rule_reports_its_gap(course, change, expected):
     (course / "lessons" / "03-test.md").write_text(_lesson("03", **change), encoding="utf-8")
     gaps = audit_mod.audit(course).gaps
@@ -95,7 +126,9 @@ def test_each_rule_reports_its_gap(course, change, expected):
 
 
 def test_the_judgement_share_is_not_required_before_lesson_03(course):
-    (course / "lessons" / "02-test.md").write_text(_lesson("02", levels=("recall", "compute")), encoding="utf-8")
+    (course / "lessons" / "02-test.md").write_text(
+        _lesson("02", levels=("recall", "compute")), encoding="utf-8"
+    )
     assert audit_mod.audit(course).gaps == []
 
 

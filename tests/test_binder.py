@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from binderkit import recreate
+
+from tests.support.binderkit import recreate
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
@@ -59,10 +60,16 @@ def test_binder_files_are_what_repo2docker_reads():
 def test_repo2docker_accepts_the_configuration(tmp_path):
     exe = shutil.which("jupyter-repo2docker") or str(Path(sys.executable).parent / "jupyter-repo2docker")
     if not os.path.exists(exe):
-        pytest.skip("repo2docker is not installed (pip install -r requirements/browser.txt); "
-                    "test_binder_files_are_what_repo2docker_reads checks the files without it")
-    proc = subprocess.run([exe, "--no-build", "--debug", "--user-id", "1000", "--user-name", "jovyan",
-                           str(ROOT)], capture_output=True, text=True, timeout=120)
+        pytest.skip(
+            "repo2docker is not installed (pip install -r requirements/browser.txt); "
+            "test_binder_files_are_what_repo2docker_reads checks the files without it"
+        )
+    proc = subprocess.run(
+        [exe, "--no-build", "--debug", "--user-id", "1000", "--user-name", "jovyan", str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     dockerfile = proc.stdout + proc.stderr
     assert "python=3.11" in dockerfile  # from runtime.txt
@@ -79,9 +86,10 @@ def test_binder_environment_recreated_in_a_fresh_venv_runs_the_start_lesson(tmp_
     binder/requirements.txt, then binder/postBuild; then the start lesson executes there."""
     binder = recreate(tmp_path)
     venv, home, env, python = binder.venv, binder.home, binder.env, binder.python
-    assert json.loads((venv / "share/jupyter/lab/settings/overrides.json").read_text()) == \
-        json.loads((BINDER / "overrides.json").read_text())
-    code = r'''
+    assert json.loads((venv / "share/jupyter/lab/settings/overrides.json").read_text()) == json.loads(
+        (BINDER / "overrides.json").read_text()
+    )
+    code = r"""
 import json, sys
 from pathlib import Path
 import jupytext, coursekit as ck
@@ -90,14 +98,22 @@ from jupyter_server.serverapp import ServerApp
 app = ServerApp()
 app.load_config_file()
 nb = jupytext.read(sys.argv[1])
-NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(Path(sys.argv[1]).parent)}}).execute()
+where = {"metadata": {"path": str(Path(sys.argv[1]).parent)}}
+NotebookClient(nb, timeout=180, kernel_name="python3", resources=where).execute()
 errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
-figures = sum("application/vnd.plotly.v1+json" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+outputs = [o for c in nb.cells for o in c.get("outputs", [])]
+figures = sum("application/vnd.plotly.v1+json" in o.get("data", {}) for o in outputs)
 print(json.dumps({"data": str(ck.data_dir()), "errors": len(errors), "figures": figures,
                   "default_url": app.default_url, "prefix": sys.prefix}))
-'''
-    out = subprocess.run([str(python), "-c", code, str(ROOT / START)], cwd=home, env=env,
-                         capture_output=True, text=True, timeout=600)
+"""
+    out = subprocess.run(
+        [str(python), "-c", code, str(ROOT / START)],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["prefix"] == str(venv)

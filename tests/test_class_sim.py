@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tools import class_sim
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import class_sim  # noqa: E402
 
 WHY = class_sim.unavailable()
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(WHY is not None, reason=f"class simulation: {WHY}")]

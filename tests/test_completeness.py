@@ -30,8 +30,9 @@ def test_the_periods_cover_every_year_of_the_table_once():
     assert len(covered) == len(set(covered)), "periods overlap"
     missing = set(range(first, last + 1)) - set(covered)
     assert not missing, f"years of the table with no completeness note: {sorted(missing)}"
-    assert periods["period"].tolist() == [f"{r.start}" if r.start == r.end else f"{r.start}-{r.end}"
-                                          for r in periods.itertuples()]
+    assert periods["period"].tolist() == [
+        f"{r.start}" if r.start == r.end else f"{r.start}-{r.end}" for r in periods.itertuples()
+    ]
 
 
 def test_a_gap_period_has_no_rows_and_describe_tells_the_reader():

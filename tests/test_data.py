@@ -10,9 +10,19 @@ import pytest
 import coursekit as ck
 from coursekit.data import package
 
-NAMES = ["sources", "events", "agreements", "missile_launches", "nuclear_tests",
-         "military_expenditure", "trilateral_engagements", "glossary", "people",
-         "public_opinion", "governments"]
+NAMES = [
+    "sources",
+    "events",
+    "agreements",
+    "missile_launches",
+    "nuclear_tests",
+    "military_expenditure",
+    "trilateral_engagements",
+    "glossary",
+    "people",
+    "public_opinion",
+    "governments",
+]
 
 
 def test_the_required_resources_exist():
@@ -23,7 +33,9 @@ def test_the_required_resources_exist():
 def test_package_validates_with_frictionless(root):
     frictionless = pytest.importorskip("frictionless")
     report = frictionless.validate(str(root / "datasets" / "datapackage.json"))
-    errors = [f"{t.name}: {e.message}" for t in report.tasks for e in t.errors] + [e.message for e in report.errors]
+    errors = [f"{t.name}: {e.message}" for t in report.tasks for e in t.errors] + [
+        e.message for e in report.errors
+    ]
     assert report.valid, errors[:10]
 
 
@@ -42,8 +54,9 @@ def test_every_cross_reference_resolves():
     assert ck.check_references() == []
 
 
-@pytest.mark.parametrize("name", ["events", "agreements", "trilateral_engagements", "glossary", "people",
-                                  "governments"])
+@pytest.mark.parametrize(
+    "name", ["events", "agreements", "trilateral_engagements", "glossary", "people", "governments"]
+)
 def test_every_hand_made_row_cites_a_source(name):
     table = ck.load(name)
     assert len(table) > 0
@@ -63,8 +76,18 @@ def test_events_span_1945_to_2025_and_cover_every_kind():
     assert events["date"].between("1945-01-01", "2026-12-31").all()
     ends = events.dropna(subset=["end_date"])
     assert (ends["end_date"] >= ends["date"]).all(), ends.loc[ends["end_date"] < ends["date"], "id"].tolist()
-    kinds = {"treaty", "summit", "ministerial", "incident", "missile_test", "nuclear_test", "exercise",
-             "agreement", "crisis", "government"}
+    kinds = {
+        "treaty",
+        "summit",
+        "ministerial",
+        "incident",
+        "missile_test",
+        "nuclear_test",
+        "exercise",
+        "agreement",
+        "crisis",
+        "government",
+    }
     assert kinds <= set(events["category"].astype(str))
 
 

@@ -15,12 +15,12 @@ def listed_in_architecture() -> set[str]:
     found: set[str] = set()
     for block in re.findall(r"```\n(.*?)```", text, flags=re.S):
         lines = block.splitlines()
-        if not lines or lines[0].strip() not in ROOTS:
+        if not lines or lines[0].split()[0] not in ROOTS:
             continue
-        stack: list[tuple[int, str]] = [(-1, lines[0].strip())]
+        stack: list[tuple[int, str]] = [(-1, lines[0].split()[0])]
         for line in lines[1:]:
-            if line.strip() in ROOTS:  # a second tree in the same block
-                stack = [(-1, line.strip())]
+            if line[:1] not in (" ", "") and line.split()[0] in ROOTS:  # a second tree in the block
+                stack = [(-1, line.split()[0])]
                 continue
             match = re.match(r"^( +)(\S+)", line)
             if not match:
@@ -43,7 +43,9 @@ def modules_on_disk() -> set[str]:
     for root in ROOTS:
         folder = ROOT / root
         if folder.is_dir():
-            out |= {p.relative_to(ROOT).as_posix() for p in folder.rglob("*.py") if "__pycache__" not in p.parts}
+            out |= {
+                p.relative_to(ROOT).as_posix() for p in folder.rglob("*.py") if "__pycache__" not in p.parts
+            }
     return out
 
 

@@ -27,13 +27,21 @@ STUDENTS = {
     "1001": ("민준", "김", "minjun@example.org"),
     "1002": ('Bobby "Tables"', "O'Brien, Esq.", "bobby@example.org"),
     "1003": ("さくら", "山田", "sakura@example.org"),
-    "1004": ("Ghost", "Nobody", ""),          # graded, but not on the roster
-    "1005": ("Quiet", "Student", ""),         # in the gradebook, never submitted
+    "1004": ("Ghost", "Nobody", ""),  # graded, but not on the roster
+    "1005": ("Quiet", "Student", ""),  # in the gradebook, never submitted
     "jdoe": ("Jane", "Doe", "jdoe@example.org"),  # nbgrader id = Canvas SIS Login ID
 }
 CANVAS_ROSTER = [
-    ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{A1} (123)", "Current Score",
-     "Final Score"],
+    [
+        "Student",
+        "ID",
+        "SIS User ID",
+        "SIS Login ID",
+        "Section",
+        f"{A1} (123)",
+        "Current Score",
+        "Final Score",
+    ],
     ["    Points Possible", "", "", "", "", "9", "(read only)", "(read only)"],
     ["김, 민준", "1001", "S-1001", "minjun", "Section 1, Tuesday", "", "", ""],
     ['O\'Brien, Esq., Bobby "Tables"', "1002", "S-1002", "bobby", "Section 1, Tuesday", "", "", ""],
@@ -114,10 +122,16 @@ def _read(path: Path, encoding="utf-8") -> list[list[str]]:
 
 
 def _cli(*args, cwd=None):
-    from nbgraderkit import env
+    from tests.support.nbgraderkit import env
 
-    return subprocess.run([sys.executable, "-m", "coursekit.cli", "export", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, encoding="utf-8", env=env())
+    return subprocess.run(
+        [sys.executable, "-m", "coursekit.cli", "export", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env(),
+    )
 
 
 def test_reads_scores_penalties_and_manual_state(course):
@@ -141,8 +155,13 @@ def test_long_round_trip_keeps_commas_quotes_hangul_kana_kanji(course, tmp_path)
         mine = [b for b in body if b["student_id"] == sid]
         assert {(b["first_name"], b["last_name"], b["email"]) for b in mine} == {(first, last, email)}
     kim = next(b for b in body if b["student_id"] == "1001" and b["assignment"] == A1)
-    assert (kim["raw_score"], kim["late_penalty"], kim["score"], kim["max_score"], kim["seconds_late"]) == \
-           ("8.5", "1", "7.5", "9", "3600")
+    assert (kim["raw_score"], kim["late_penalty"], kim["score"], kim["max_score"], kim["seconds_late"]) == (
+        "8.5",
+        "1",
+        "7.5",
+        "9",
+        "3600",
+    )
     quiet = next(b for b in body if b["student_id"] == "1005" and b["assignment"] == A1)
     assert quiet["status"] == "missing" and quiet["score"] == ""
     bobby = next(b for b in body if b["student_id"] == "1002" and b["assignment"] == A1)
@@ -153,7 +172,7 @@ def test_long_round_trip_keeps_commas_quotes_hangul_kana_kanji(course, tmp_path)
 
 
 def test_nbgrader_own_export_breaks_on_a_comma_ours_does_not(course, tmp_path):
-    from nbgraderkit import nbgrader
+    from tests.support.nbgraderkit import nbgrader
 
     nbgrader(course, "export", "--to", str(tmp_path / "nbgrader.csv"))
     theirs = _read(tmp_path / "nbgrader.csv")
@@ -192,8 +211,11 @@ def test_canvas_matches_roster_and_reports_both_mismatches(course, tmp_path):
     assert body["1006"][5:] == ["", ""]
     assert "1004" not in body
     assert report.not_on_roster == {"1004": [A1], "1005": ["(no submissions)"]}
-    assert report.no_submission == {'O\'Brien, Esq., Bobby "Tables"': [A2], "Doe, Jane": [A2],
-                                    "Only, Roster": [A1, A2]}
+    assert report.no_submission == {
+        'O\'Brien, Esq., Bobby "Tables"': [A2],
+        "Doe, Jane": [A2],
+        "Only, Roster": [A1, A2],
+    }
     text = report.text()
     assert "1004" in text and "NOT in the file" in text and "Only, Roster" in text
 
@@ -204,8 +226,9 @@ def test_canvas_missing_zero_and_roster_refusals(course, tmp_path):
     assert {r[1]: r[5] for r in _read(path)[2:]}["1006"] == "0"
     with pytest.raises(ValueError, match="needs a roster"):
         export(course, fmt="canvas", output=tmp_path / "x.csv")
-    moodle_like = _write_roster(tmp_path / "m.csv", [["First name", "Last name", "ID number"],
-                                                     ["a", "b", "1"]])
+    moodle_like = _write_roster(
+        tmp_path / "m.csv", [["First name", "Last name", "ID number"], ["a", "b", "1"]]
+    )
     with pytest.raises(ValueError, match="not a Canvas gradebook export"):
         export(course, fmt="canvas", roster=moodle_like, output=tmp_path / "x.csv")
     with pytest.raises(LookupError, match="no assignment called 'a99'"):
@@ -225,18 +248,31 @@ def test_moodle_with_and_without_roster(course, tmp_path):
     assert _read(path)[0][0] == "Email address"
     assert any("No e-mail in the gradebook for: 1004, 1005" in n for n in report.notes)
 
-    moodle = _write_roster(tmp_path / "moodle-export.csv", [
-        ["First name", "Last name", "ID number", "Institution", "Department", "Email address",
-         f"Assignment: {A1} (Real)"],
-        ["민준", "김", "1001", "", "", "minjun@example.org", "-"],
-        ["さくら", "山田", "1003", "", "", "sakura@example.org", "-"],
-        ["Zoe", "Absent", "3001", "", "", "zoe@example.org", "-"],
-    ])
+    moodle = _write_roster(
+        tmp_path / "moodle-export.csv",
+        [
+            [
+                "First name",
+                "Last name",
+                "ID number",
+                "Institution",
+                "Department",
+                "Email address",
+                f"Assignment: {A1} (Real)",
+            ],
+            ["민준", "김", "1001", "", "", "minjun@example.org", "-"],
+            ["さくら", "山田", "1003", "", "", "sakura@example.org", "-"],
+            ["Zoe", "Absent", "3001", "", "", "zoe@example.org", "-"],
+        ],
+    )
     path, report = export(course, [A1], fmt="moodle", roster=moodle, output=tmp_path / "mr.csv")
     rows = _read(path)
-    assert rows == [["ID number", "First name", "Last name", f"Assignment: {A1} (Real)"],
-                    ["1001", "민준", "김", "7.5"], ["1003", "さくら", "山田", "9"],
-                    ["3001", "Zoe", "Absent", ""]]
+    assert rows == [
+        ["ID number", "First name", "Last name", f"Assignment: {A1} (Real)"],
+        ["1001", "민준", "김", "7.5"],
+        ["1003", "さくら", "山田", "9"],
+        ["3001", "Zoe", "Absent", ""],
+    ]
     assert set(report.not_on_roster) == {"1002", "1004", "1005", "jdoe"}
     assert report.no_submission == {"3001": [A1]}
 
@@ -272,12 +308,14 @@ def test_roster_with_bom_and_points_row_is_read(tmp_path):
     roster = read_roster(path)
     assert roster.header[0] == "Student" and len(roster.rows) == 5
     assert roster.column_for(A1) == f"{A1} (123)" and roster.column_for(A2) is None
-    muted = _write_roster(tmp_path / "m.csv",
-                          CANVAS_ROSTER[:2] + [["", "", "", "", "", "Muted"]] + CANVAS_ROSTER[2:])
+    muted = _write_roster(
+        tmp_path / "m.csv", CANVAS_ROSTER[:2] + [["", "", "", "", "", "Muted"]] + CANVAS_ROSTER[2:]
+    )
     assert len(read_roster(muted).rows) == 5
     sjis = tmp_path / "sjis.csv"
-    sjis.write_bytes('Student,ID,SIS User ID,SIS Login ID,Section\n"山田, さくら",1003,,,\n'
-                     .encode("shift_jis"))
+    sjis.write_bytes(
+        'Student,ID,SIS User ID,SIS Login ID,Section\n"山田, さくら",1003,,,\n'.encode("shift_jis")
+    )
     with pytest.raises(ValueError, match=r"(?s)not UTF-8 text.*CSV UTF-8"):
         read_roster(sjis)
 
@@ -290,8 +328,9 @@ def test_cli_exit_codes_and_messages(course, tmp_path):
     assert "In the gradebook but not on the roster (2)" in ok.stderr and "1004" in ok.stderr
     assert "On the roster with no submission (1)" in ok.stderr and "Only, Roster" in ok.stderr
     assert f"wrote {out}" in ok.stderr and _read(out)[1][0] == "Points Possible"
-    strict = _cli(A1, "--format", "canvas", "--roster", roster, "--course", course, "--output", out,
-                  "--strict")
+    strict = _cli(
+        A1, "--format", "canvas", "--roster", roster, "--course", course, "--output", out, "--strict"
+    )
     assert strict.returncode == 1 and "--strict" in strict.stderr and out.exists()
     assert _cli("--format", "canvas", "--course", course).returncode == 2
     nobook = _cli("--course", tmp_path / "empty")
@@ -305,23 +344,35 @@ def test_cli_exit_codes_and_messages(course, tmp_path):
     default = _cli(A2, "--course", course)
     assert default.returncode == 0 and (course / "exports" / "grades-long.csv").exists()
     # only matched, submitted, fully graded students: --strict passes
-    clean = _write_roster(tmp_path / "clean.csv",
-                          [CANVAS_ROSTER[0][:5], CANVAS_ROSTER[2][:5], CANVAS_ROSTER[4][:5]])
-    _gradebook_only = _cli(A2, "--format", "canvas", "--roster", clean, "--course", course, "--output",
-                           tmp_path / "c2.csv", "--strict")
+    clean = _write_roster(
+        tmp_path / "clean.csv", [CANVAS_ROSTER[0][:5], CANVAS_ROSTER[2][:5], CANVAS_ROSTER[4][:5]]
+    )
+    _gradebook_only = _cli(
+        A2,
+        "--format",
+        "canvas",
+        "--roster",
+        clean,
+        "--course",
+        course,
+        "--output",
+        tmp_path / "c2.csv",
+        "--strict",
+    )
     assert _gradebook_only.returncode == 1  # the gradebook still has students the roster lacks
 
 
 # --- the reverse path: Canvas submissions zip -> nbgrader zip_collect -> coursekit grade -> export ----------
 
+
 @pytest.mark.slow
 @pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId")
 def test_canvas_zip_to_grade_to_canvas_export(tmp_path):
     import nbformat
-    from gradingkit import ASSIGNMENT, CORRECT, answered, make_course, release
-    from nbgraderkit import env, nbgrader
 
     from coursekit.grading.sandbox import check_available
+    from tests.support.gradingkit import ASSIGNMENT, CORRECT, answered, make_course, release
+    from tests.support.nbgraderkit import env, nbgrader
 
     course = make_course(tmp_path)
     right = nbformat.writes(answered(course, CORRECT))
@@ -337,29 +388,48 @@ def test_canvas_zip_to_grade_to_canvas_export(tmp_path):
     twice = nbgrader(course, "zip_collect", ASSIGNMENT, check=False)
     assert twice.returncode != 0 and "Duplicate submission file" in twice.stdout + twice.stderr
     with zipfile.ZipFile(archive / "submissions.zip", "w") as zf:  # named as Canvas names them
-        zf.writestr(f"kimminjun_12345_90002_{ASSIGNMENT}-1.ipynb", right)    # resubmitted once
+        zf.writestr(f"kimminjun_12345_90002_{ASSIGNMENT}-1.ipynb", right)  # resubmitted once
         zf.writestr(f"yamadasakura_late_23456_90003_{ASSIGNMENT}.ipynb", half)
         zf.writestr("obrienbobby_34567_90004_notes.txt", "not a notebook")
     proc = nbgrader(course, "zip_collect", "--force", ASSIGNMENT)
-    submitted = sorted(p.relative_to(course / "submitted").as_posix()
-                       for p in (course / "submitted").rglob("*.ipynb"))
+    submitted = sorted(
+        p.relative_to(course / "submitted").as_posix() for p in (course / "submitted").rglob("*.ipynb")
+    )
     expected = [f"{sid}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb" for sid in ("12345", "23456")]
     assert submitted == expected, proc.stdout + proc.stderr
     kept = nbformat.read(course / "submitted" / "12345" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     assert any(c.source == CORRECT["q1"] for c in kept.cells)
 
     sandbox = [] if check_available() is None else ["--no-sandbox"]  # trusted test notebooks
-    graded = subprocess.run([sys.executable, "-m", "coursekit.cli", "grade", ASSIGNMENT, "--course",
-                             str(course), "--quiet", "--jobs", "2", *sandbox],
-                            capture_output=True, text=True, env=env())
+    graded = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "coursekit.cli",
+            "grade",
+            ASSIGNMENT,
+            "--course",
+            str(course),
+            "--quiet",
+            "--jobs",
+            "2",
+            *sandbox,
+        ],
+        capture_output=True,
+        text=True,
+        env=env(),
+    )
     assert graded.returncode == 0, graded.stdout + graded.stderr
 
-    roster = _write_roster(tmp_path / "roster.csv", [
-        ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{ASSIGNMENT} (777)"],
-        ["Kim, Min-jun (김민준)", "12345", "S12345", "minjun", "A"],
-        ["Yamada, Sakura (山田さくら)", "23456", "S23456", "sakura", "A"],
-        ["O'Brien, Bobby", "34567", "S34567", "bobby", "B"],
-    ])
+    roster = _write_roster(
+        tmp_path / "roster.csv",
+        [
+            ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", f"{ASSIGNMENT} (777)"],
+            ["Kim, Min-jun (김민준)", "12345", "S12345", "minjun", "A"],
+            ["Yamada, Sakura (山田さくら)", "23456", "S23456", "sakura", "A"],
+            ["O'Brien, Bobby", "34567", "S34567", "bobby", "B"],
+        ],
+    )
     path, report = export(course, [ASSIGNMENT], fmt="canvas", roster=roster, output=tmp_path / "canvas.csv")
     rows = _read(path)
     assert rows[0][-1] == f"{ASSIGNMENT} (777)" and rows[1][-1] == "11"  # 7 automatic + 4 written

@@ -12,8 +12,14 @@ def _cell(source, *, grade=True, error=None):
     cell = nbformat.v4.new_code_cell(source)
     cell.metadata["nbgrader"] = {"grade": grade, "grade_id": "t", "solution": False, "points": 1}
     if error:
-        cell.outputs = [nbformat.v4.new_output("error", ename="AssertionError", evalue=error,
-                                               traceback=["Traceback...", "assert secret == 4", error])]
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "error",
+                ename="AssertionError",
+                evalue=error,
+                traceback=["Traceback...", "assert secret == 4", error],
+            )
+        ]
     return cell
 
 
@@ -27,7 +33,9 @@ def test_it_is_nbgraders_clear_hidden_tests():
 
 
 def test_hidden_region_is_replaced_by_a_notice_in_place():
-    cell = _run(_cell("assert x > 0\n### BEGIN HIDDEN TESTS\nassert secret == 4\n### END HIDDEN TESTS\nprint('ok')"))
+    cell = _run(
+        _cell("assert x > 0\n### BEGIN HIDDEN TESTS\nassert secret == 4\n### END HIDDEN TESTS\nprint('ok')")
+    )
     assert cell.source == f"assert x > 0\n{NOTICE}\nprint('ok')"
 
 
@@ -37,8 +45,12 @@ def test_indented_region_keeps_its_indentation():
 
 
 def test_failing_test_shows_its_message_not_the_hidden_code():
-    cell = _run(_cell("### BEGIN HIDDEN TESTS\nassert secret == 4, 'look again'\n### END HIDDEN TESTS",
-                      error="look again"))
+    cell = _run(
+        _cell(
+            "### BEGIN HIDDEN TESTS\nassert secret == 4, 'look again'\n### END HIDDEN TESTS",
+            error="look again",
+        )
+    )
     assert cell.outputs[0]["traceback"] == ["AssertionError: look again"]
     assert "secret" not in str(cell)
 

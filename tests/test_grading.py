@@ -7,8 +7,8 @@ manual grading). Most cases share one grading run, so the suite stays quick.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import signal
 import socket
@@ -26,9 +26,19 @@ import pytest
 from coursekit.grading.execute import run_steps
 from coursekit.grading.pipeline import Grader, SandboxUnavailable, grade
 from coursekit.grading.sandbox import Limits, Sandbox, check_available
-from gradingkit import (ASSIGNMENT, CORRECT, MARKER, answered, auto_scores, make_course, release,
-                        stateful_notebook, submit, total)
-from nbgraderkit import env, nbgrader
+from tests.support.gradingkit import (
+    ASSIGNMENT,
+    CORRECT,
+    MARKER,
+    answered,
+    auto_scores,
+    make_course,
+    release,
+    stateful_notebook,
+    submit,
+    total,
+)
+from tests.support.nbgraderkit import env, nbgrader
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::nbformat.warnings.DuplicateCellId")]
 
@@ -66,39 +76,101 @@ HOSTILE = {
     "correct": ({**CORRECT, "w1": "Six tests, the first in 2006 [@usgs-comcat]."}, [], 7, {}),
     "partly": ({**CORRECT, "q2": "first_year = 2005"}, [], 5, {}),
     "unicode": ({**CORRECT, "q1": "이름 = '독도 / 竹島'  # 한국어 주석\nn_tests = len(tests)"}, [], 7, {}),
-    "transformer": ({"q1": "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"}, [], 0, {}),
+    "transformer": (
+        {"q1": "get_ipython().input_transformers_post.append(lambda lines: ['pass\\n'])"},
+        [],
+        0,
+        {},
+    ),
     "shadow-module": ({}, [], 0, {"pandas.py": "raise SystemExit", "coursekit.py": "x = 1"}),
-    "monkeypatch": ({
-        "q1": ("import builtins, pandas as pd\n"
-               "class Anything:\n    def __eq__(self, o): return True\n    def __gt__(self, o): return True\n"
-               "    def __int__(self): return 6\n"
-               "builtins.len = lambda x: 6\nbuiltins.isinstance = lambda *a: True\n"
-               "pd.DataFrame.__eq__ = lambda *a: True\nAssertionError.__init__ = lambda *a: None\n"
-               "n_tests = Anything()"),
-        "q2": "first_year = Anything()", "q3": "big = Anything()"}, [], 0, {}),
+    "monkeypatch": (
+        {
+            "q1": (
+                "import builtins, pandas as pd\n"
+                "class Anything:\n    def __eq__(self, o): return True\n    def __gt__(self, o): return "
+                "True\n"
+                "    def __int__(self): return 6\n"
+                "builtins.len = lambda x: 6\nbuiltins.isinstance = lambda *a: True\n"
+                "pd.DataFrame.__eq__ = lambda *a: True\nAssertionError.__init__ = lambda *a: None\n"
+                "n_tests = Anything()"
+            ),
+            "q2": "first_year = Anything()",
+            "q3": "big = Anything()",
+        },
+        [],
+        0,
+        {},
+    ),
     "exit-in-q2": ({**CORRECT, "q2": "import os\nos._exit(3)"}, [], 5, {}),
-    "stubborn-loop-q2": ({**CORRECT, "q2": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"}, [], 5, {}),
+    "stubborn-loop-q2": (
+        {
+            **CORRECT,
+            "q2": "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass",
+        },
+        [],
+        5,
+        {},
+    ),
     "plain-loop-q2": ({**CORRECT, "q2": "while True:\n    pass"}, [], 5, {}),
-    "stderr-warning": ({**CORRECT, "q1": "import sys, warnings\nwarnings.warn('careful')\nprint('noise', file=sys.stderr)\nn_tests = len(tests)"}, [], 7, {}),
+    "stderr-warning": (
+        {
+            **CORRECT,
+            "q1": "import sys, warnings\nwarnings.warn('careful')\n"
+            "print('noise', file=sys.stderr)\nn_tests = len(tests)",
+        },
+        [],
+        7,
+        {},
+    ),
     "huge-output": (CORRECT, [(3, "print('x' * 50_000_000)")], 7, {}),
-    "memory-hog": (CORRECT, [(3, "try:\n    blob = bytearray(10**11)\nexcept MemoryError:\n    pass")], 7, {}),
-    "signals": ({**CORRECT, "q1": "import os, signal\nfor target in (os.getppid(), 1, -1):\n    try:\n        os.kill(target, signal.SIGKILL)\n    except Exception:\n        pass\nn_tests = len(tests)"}, [], 7, {}),
-    "survivors": ({**CORRECT, "q1": f"import subprocess, os\nsubprocess.Popen(['sleep', '97', '{MARKER}'], start_new_session=True)\n"
-                   f"if os.fork() == 0:\n    os.setsid()\n    os.execvp('sleep', ['sleep', '96', '{MARKER}'])\nn_tests = len(tests)"}, [], 7, {}),
+    "memory-hog": (
+        CORRECT,
+        [(3, "try:\n    blob = bytearray(10**11)\nexcept MemoryError:\n    pass")],
+        7,
+        {},
+    ),
+    "signals": (
+        {
+            **CORRECT,
+            "q1": "import os, signal\nfor target in (os.getppid(), 1, -1):\n    try:\n"
+            "        os.kill(target, signal.SIGKILL)\n    except Exception:\n        pass\n"
+            "n_tests = len(tests)",
+        },
+        [],
+        7,
+        {},
+    ),
+    "survivors": (
+        {
+            **CORRECT,
+            "q1": "import subprocess, os\n"
+            f"subprocess.Popen(['sleep', '97', '{MARKER}'], start_new_session=True)\n"
+            "if os.fork() == 0:\n    os.setsid()\n    os.execvp('sleep', ['sleep', '96', "
+            f"'{MARKER}'])\nn_tests = len(tests)",
+        },
+        [],
+        7,
+        {},
+    ),
     "sys-exit": ({**CORRECT, "q2": "import sys\nsys.exit(0)"}, [], 5, {}),
 }
 
 
 def _snoop(course: Path) -> str:
-    return (f"import sqlite3, os\nreport = []\n"
-            f"for path in [{str(course / 'source' / ASSIGNMENT / 'hw.ipynb')!r}, {str(course / 'gradebook.db')!r}]:\n"
-            "    try:\n        report.append(open(path, 'rb').read(200))\n    except Exception as e:\n        report.append(repr(e))\n"
-            "try:\n"
-            f"    db = sqlite3.connect({str(course / 'gradebook.db')!r})\n"
-            "    db.execute('update grade set auto_score = 300')\n    db.commit()\n"
-            "except Exception as e:\n    report.append(repr(e))\n"
-            f"try:\n    report.append(os.listdir({str(course)!r}))\nexcept Exception as e:\n    report.append(repr(e))\n"
-            "print(report)\nn_tests = len(tests)")
+    return (
+        f"import sqlite3, os\nreport = []\n"
+        f"for path in [{str(course / 'source' / ASSIGNMENT / 'hw.ipynb')!r}, "
+        f"{str(course / 'gradebook.db')!r}]:\n"
+        "    try:\n        report.append(open(path, 'rb').read(200))\n    except Exception as e:\n      "
+        "  report.append(repr(e))\n"
+        "try:\n"
+        f"    db = sqlite3.connect({str(course / 'gradebook.db')!r})\n"
+        "    db.execute('update grade set auto_score = 300')\n    db.commit()\n"
+        "except Exception as e:\n    report.append(repr(e))\n"
+        f"try:\n    report.append(os.listdir({str(course)!r}))\nexcept Exception as e:\n    "
+        "report.append(repr(e))\n"
+        "print(report)\nn_tests = len(tests)"
+    )
 
 
 def _big_outputs(course: Path):
@@ -183,8 +255,9 @@ def hostile(base_course, tmp_path_factory):
     with warnings.catch_warnings():
         # Two hostile notebooks repeat cell ids on purpose; nbformat warns as it renumbers them.
         warnings.simplefilter("ignore")
-        summary = grade(ASSIGNMENT, course, jobs=2, limits=Limits(cell_timeout=4, submission_timeout=120),
-                        progress=False)
+        summary = grade(
+            ASSIGNMENT, course, jobs=2, limits=Limits(cell_timeout=4, submission_timeout=120), progress=False
+        )
     return course, summary, {o.student: o for o in summary.outcomes}, auto_scores(course)
 
 
@@ -195,8 +268,9 @@ def test_each_submission_gets_exactly_its_score(hostile, student):
     assert total(scores[student]) == EXPECTED[student], summary.text()
 
 
-@pytest.mark.parametrize("student, reason", [
-    ("bad-json", "not valid JSON"), ("not-a-notebook", "not a Jupyter notebook")])
+@pytest.mark.parametrize(
+    "student, reason", [("bad-json", "not valid JSON"), ("not-a-notebook", "not a Jupyter notebook")]
+)
 def test_unreadable_files_are_rejected_with_a_reason(hostile, student, reason):
     outcome = hostile[2][student]
     assert outcome.status == "rejected" and reason in outcome.reasons[0]
@@ -207,11 +281,16 @@ def test_nothing_failed(hostile):
     assert not [o for o in hostile[1].outcomes if o.status == "failed"], hostile[1].text()
 
 
-@pytest.mark.parametrize("student, note", [
-    ("renamed", "did not match exactly"), ("shadow-module", "extra files ignored"),
-    ("duplicate-id", "more than once"), ("old-format", "upgraded from notebook format 3"),
-    ("markdown-answer", "repaired: the answer cell 'q2' had been changed to a markdown cell"),
-])
+@pytest.mark.parametrize(
+    "student, note",
+    [
+        ("renamed", "did not match exactly"),
+        ("shadow-module", "extra files ignored"),
+        ("duplicate-id", "more than once"),
+        ("old-format", "upgraded from notebook format 3"),
+        ("markdown-answer", "repaired: the answer cell 'q2' had been changed to a markdown cell"),
+    ],
+)
 def test_repairs_are_recorded_per_student(hostile, student, note):
     assert any(note in r for r in hostile[2][student].reasons), hostile[2][student].reasons
 
@@ -275,7 +354,14 @@ def test_rerun_skips_exactly_what_is_done(course):
 
 @needs_sandbox
 def test_kill_minus_9_then_rerun_reaches_the_same_grades(course, tmp_path):
-    mix = [CORRECT, {"q1": CORRECT["q1"]}, {}, {**CORRECT, "q3": "big = tests"}, CORRECT, {"q2": CORRECT["q2"]}]
+    mix = [
+        CORRECT,
+        {"q1": CORRECT["q1"]},
+        {},
+        {**CORRECT, "q3": "big = tests"},
+        CORRECT,
+        {"q2": CORRECT["q2"]},
+    ]
     for i, answers in enumerate(mix):
         submit(course, f"s{i}", answered(course, answers))
     reference = tmp_path / "reference"
@@ -283,8 +369,21 @@ def test_kill_minus_9_then_rerun_reaches_the_same_grades(course, tmp_path):
     grade(ASSIGNMENT, reference, jobs=2, progress=False)
     expected = {s: total(v) for s, v in auto_scores(reference).items()}
 
-    cmd = [sys.executable, "-m", "coursekit.cli", "grade", ASSIGNMENT, "--course", str(course), "--jobs", "1", "--quiet"]
-    proc = subprocess.Popen(cmd, env=env(), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cmd = [
+        sys.executable,
+        "-m",
+        "coursekit.cli",
+        "grade",
+        ASSIGNMENT,
+        "--course",
+        str(course),
+        "--jobs",
+        "1",
+        "--quiet",
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env(), start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     journal = course / "autograded" / ".coursekit" / ASSIGNMENT
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list(journal.glob("*.json"))) < 2:
@@ -326,17 +425,23 @@ def test_sandbox_isolation_directly(tmp_path):
     secret = tmp_path / "course"
     secret.mkdir()
     (secret / "gradebook.db").write_text("secret")
-    code = (f"import os, socket, subprocess\nresult = {{}}\n"
-            f"try:\n    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n    result['net'] = 'connected'\n"
-            f"except OSError as e:\n    result['net'] = 'blocked'\n"
-            f"try:\n    result['dns'] = socket.gethostbyname('pypi.org')\nexcept OSError:\n    result['dns'] = 'blocked'\n"
-            f"try:\n    result['course'] = os.listdir({str(secret)!r})\nexcept OSError:\n    result['course'] = 'absent'\n"
-            f"result['uid'] = os.getuid()\n"
-            f"import resource\nresult['limits'] = [resource.getrlimit(r)[0] for r in "
-            f"(resource.RLIMIT_AS, resource.RLIMIT_FSIZE, resource.RLIMIT_CPU, resource.RLIMIT_NOFILE)]\n"
-            f"result['caps'] = [l for l in open('/proc/self/status').read().splitlines() if l.startswith('CapEff')][0]\n"
-            f"result['cwd'] = sorted(os.listdir('.'))\n"
-            f"subprocess.Popen(['sleep', '95', '{MARKER}-iso'], start_new_session=True)\n")
+    code = (
+        f"import os, socket, subprocess\nresult = {{}}\n"
+        f"try:\n    socket.create_connection(('127.0.0.1', {port}), timeout=2)\n    result['net'] = "
+        "'connected'\n"
+        f"except OSError as e:\n    result['net'] = 'blocked'\n"
+        "try:\n    result['dns'] = socket.gethostbyname('pypi.org')\nexcept OSError:\n    "
+        "result['dns'] = 'blocked'\n"
+        f"try:\n    result['course'] = os.listdir({str(secret)!r})\nexcept OSError:\n    "
+        "result['course'] = 'absent'\n"
+        f"result['uid'] = os.getuid()\n"
+        f"import resource\nresult['limits'] = [resource.getrlimit(r)[0] for r in "
+        f"(resource.RLIMIT_AS, resource.RLIMIT_FSIZE, resource.RLIMIT_CPU, resource.RLIMIT_NOFILE)]\n"
+        "result['caps'] = [l for l in open('/proc/self/status').read().splitlines() if "
+        "l.startswith('CapEff')][0]\n"
+        f"result['cwd'] = sorted(os.listdir('.'))\n"
+        f"subprocess.Popen(['sleep', '95', '{MARKER}-iso'], start_new_session=True)\n"
+    )
     steps = [{"kind": "answer", "grade_id": "q", "source": code, "export": ["result"]}]
     results, notes = run_steps(steps, "{}", "sub.ipynb", Sandbox(isolated=True, hide=[str(secret)]))
     server.close()
@@ -346,10 +451,19 @@ def test_sandbox_isolation_directly(tmp_path):
     result = decode(results[0].snapshot)["result"]
     assert result["net"] == "blocked" and result["dns"] == "blocked"
     assert result["course"] in ([], "absent")
-    assert "sub.ipynb" in result["cwd"] and set(result["cwd"]) <= {".plan.json", "sub.ipynb", ".ipython", ".mpl"}
+    assert "sub.ipynb" in result["cwd"] and set(result["cwd"]) <= {
+        ".plan.json",
+        "sub.ipynb",
+        ".ipython",
+        ".mpl",
+    }
     limits = Limits()
-    assert result["limits"] == [limits.memory_mb * 2**20, limits.file_size_mb * 2**20, limits.cpu_seconds,
-                                limits.open_files]
+    assert result["limits"] == [
+        limits.memory_mb * 2**20,
+        limits.file_size_mb * 2**20,
+        limits.cpu_seconds,
+        limits.open_files,
+    ]
     if os.geteuid() == 0:
         assert result["uid"] == 65534 and result["caps"].endswith("0000000000000000")
     assert _survivors(f"{MARKER}-iso") == []
@@ -368,8 +482,12 @@ def test_refuses_without_a_sandbox_unless_told(course, monkeypatch):
 
 
 def test_cli_reports_a_missing_assignment_clearly(course):
-    proc = subprocess.run([sys.executable, "-m", "coursekit.cli", "grade", "nope", "--course", str(course), "--no-sandbox"],
-                          capture_output=True, text=True, env=env())
+    proc = subprocess.run(
+        [sys.executable, "-m", "coursekit.cli", "grade", "nope", "--course", str(course), "--no-sandbox"],
+        capture_output=True,
+        text=True,
+        env=env(),
+    )
     assert proc.returncode == 2 and "generate_assignment nope" in proc.stderr
 
 
@@ -378,8 +496,12 @@ def test_report_has_charts_and_works_offline(course):
     submit(course, "a", answered(course, CORRECT))
     submit(course, "b", release(course))
     grade(ASSIGNMENT, course, progress=False)
-    proc = subprocess.run([sys.executable, "-m", "coursekit.cli", "report", ASSIGNMENT, "--course", str(course)],
-                          capture_output=True, text=True, env=env())
+    proc = subprocess.run(
+        [sys.executable, "-m", "coursekit.cli", "report", ASSIGNMENT, "--course", str(course)],
+        capture_output=True,
+        text=True,
+        env=env(),
+    )
     assert proc.returncode == 0, proc.stderr
     page = (course / "reports" / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
     assert page.count("Plotly.newPlot") == 2 and not re.search(r"<script[^>]+src=.https?:", page)
@@ -414,8 +536,13 @@ steps = [{{"kind": "answer", "grade_id": "q", "source": code, "export": ["result
 results, notes = run_steps(steps, "{{}}", "sub.ipynb", Sandbox(isolated=True, hide=[{str(secret)!r}]))
 print(json.dumps(decode(results[0].snapshot)["result"] if results[0].ok else results[0].error))
 """
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
-                          env=dict(env(), COURSEKIT_SANDBOX_USERNS="1"))
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(env(), COURSEKIT_SANDBOX_USERNS="1"),
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["net"] == "blocked" and result["course"] in ([], "absent")
@@ -429,9 +556,13 @@ def test_grades_do_not_depend_on_order_jobs_or_a_looping_test(tmp_path, monkeypa
     from coursekit.grading import pipeline
 
     course = make_course(tmp_path, stateful_notebook())
-    students = {"a-correct": CORRECT, "b-partly": {**CORRECT, "q2": "first_year = 2005"},
-                "c-looper": {**CORRECT, "q2": "first_year = 1999"}, "d-correct": CORRECT,
-                "e-none": {}}
+    students = {
+        "a-correct": CORRECT,
+        "b-partly": {**CORRECT, "q2": "first_year = 2005"},
+        "c-looper": {**CORRECT, "q2": "first_year = 1999"},
+        "d-correct": CORRECT,
+        "e-none": {},
+    }
     for student, answers in students.items():
         submit(course, student, answered(course, answers))
     limits = Limits(test_timeout=1.0)
@@ -444,7 +575,12 @@ def test_grades_do_not_depend_on_order_jobs_or_a_looping_test(tmp_path, monkeypa
     backward = auto_scores(course)
     assert forward == backward
     assert {s: total(v) for s, v in forward.items()} == {
-        "a-correct": 7, "b-partly": 5, "c-looper": 5, "d-correct": 7, "e-none": 0}
+        "a-correct": 7,
+        "b-partly": 5,
+        "c-looper": 5,
+        "d-correct": 7,
+        "e-none": 0,
+    }
     for summary in (first, second):
         looper = next(o for o in summary.outcomes if o.student == "c-looper")
         assert looper.tests["q2-tests"] == 0.0 and looper.tests["q1-tests"] == 1.0

@@ -26,8 +26,12 @@ def test_editable_checkout_finds_the_repository_datasets(root, monkeypatch):
 @pytest.mark.slow
 def test_built_wheel_carries_data_and_loads_without_the_checkout(root, tmp_path):
     build = tmp_path / "build"
-    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(build)],
-                   cwd=root, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(build)],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
     wheel = next(build.glob("seoul_tokyo_course-*.whl"))
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as zf:
@@ -36,13 +40,15 @@ def test_built_wheel_carries_data_and_loads_without_the_checkout(root, tmp_path)
         assert not any("/parts/" in n for n in names), "contributors' parts do not ship"
         zf.extractall(site)
     code = (
-        f"import sys; sys.path.insert(0, {str(site)!r}); import coursekit as ck, json;"
-        "print(json.dumps([str(ck.data_dir()), len(ck.load('events')), str(ck.load('events')['date'].dtype)]))"
+        f"import site; site.addsitedir({str(site)!r}); import coursekit as ck, json;"
+        "print(json.dumps([str(ck.data_dir()), len(ck.load('events')), "
+        "str(ck.load('events')['date'].dtype)]))"
     )
     env = {k: v for k, v in os.environ.items() if k not in {"COURSEKIT_DATA", "PYTHONPATH"}}
     # -I: isolated mode, so neither the checkout nor the editable install is on the path.
-    out = subprocess.run([sys.executable, "-I", "-c", code], cwd=tmp_path, env=env, check=True,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", code], cwd=tmp_path, env=env, check=True, capture_output=True, text=True
+    )
     where, rows, dtype = json.loads(out.stdout)
     assert where.startswith(str(site)) and rows == len(ck.load("events")) and dtype.startswith("datetime64")
 
@@ -58,10 +64,19 @@ def test_make_lab_serves_the_course_with_lessons_opening_as_notebooks(root, tmp_
     if not shutil.which("make"):
         pytest.skip("make is not installed")
     port = _free_port()
-    args = f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token=testtoken --ServerApp.port_retries=0"
+    args = (
+        f"--no-browser --ip=127.0.0.1 --port={port} --IdentityProvider.token=testtoken "
+        "--ServerApp.port_retries=0"
+    )
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"))
-    proc = subprocess.Popen(["make", "-s", "lab", f"LAB_ARGS={args}"], cwd=root, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        ["make", "-s", "lab", f"LAB_ARGS={args}"],
+        cwd=root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 90
         body = None
@@ -76,12 +91,17 @@ def test_make_lab_serves_the_course_with_lessons_opening_as_notebooks(root, tmp_
         assert body and "JupyterLab" in body, "JupyterLab did not answer on /lab"
         req = urllib.request.Request(
             f"http://127.0.0.1:{port}/lab/api/settings/@jupyterlab/docmanager-extension:plugin",
-            headers={"Authorization": "token testtoken"})
+            headers={"Authorization": "token testtoken"},
+        )
         with urllib.request.urlopen(req, timeout=10) as r:
             settings = json.loads(r.read())
         # overrides.json changes the defaults of the setting schema
-        assert settings["schema"]["properties"]["defaultViewers"]["default"]["markdown"] == "Jupytext Notebook"
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/lessons?token=testtoken", timeout=10) as r:
+        assert (
+            settings["schema"]["properties"]["defaultViewers"]["default"]["markdown"] == "Jupytext Notebook"
+        )
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/api/contents/lessons?token=testtoken", timeout=10
+        ) as r:
             names = [item["name"] for item in json.loads(r.read())["content"]]
         assert "00-start-here.md" in names
     finally:

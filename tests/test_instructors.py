@@ -30,8 +30,11 @@ EXERCISES = sorted((ROOT / "autograding" / "authoring").glob("a[0-9][0-9]-*.md")
 INSTRUCTORS = ROOT / "instructors"
 NOTES = INSTRUCTORS / "notes"
 
-LESSON_TIME = re.compile(r"^\*\*Estimated time:\*\* (\d+) minutes: teaching (\d+), practice (\d+), "
-                         r"discussion (\d+)[ \t]*$", re.M)
+LESSON_TIME = re.compile(
+    r"^\*\*Estimated time:\*\* (\d+) minutes: teaching (\d+), practice (\d+), "
+    r"discussion (\d+)[ \t]*$",
+    re.M,
+)
 EXERCISE_TIME = re.compile(r"^\*\*Expected time:\*\* (\d+) minutes[ \t]*$", re.M)
 PROMPT = re.compile(r"\*\*(\d\d[a-z]?-d\d+)\.\*\*")
 NOTE_HEADING = re.compile(r"^### (\d\d[a-z]?-d\d+)[ \t]*$", re.M)
@@ -63,8 +66,12 @@ def lesson_minutes() -> dict[str, dict[str, int]]:
         match = LESSON_TIME.search(path.read_text(encoding="utf-8"))
         if match:
             total, teaching, practice, discussion = map(int, match.groups())
-            found[lesson_key(path)] = {"total": total, "teaching": teaching, "practice": practice,
-                                       "discussion": discussion}
+            found[lesson_key(path)] = {
+                "total": total,
+                "teaching": teaching,
+                "practice": practice,
+                "discussion": discussion,
+            }
     return found
 
 
@@ -80,8 +87,10 @@ def exercise_minutes() -> dict[str, int]:
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
 def test_every_lesson_states_its_minutes_by_kind(path):
     matches = LESSON_TIME.findall(path.read_text(encoding="utf-8"))
-    assert len(matches) == 1, ("one line '**Estimated time:** N minutes: teaching a, practice b, "
-                               f"discussion c' expected, found {len(matches)}")
+    assert len(matches) == 1, (
+        "one line '**Estimated time:** N minutes: teaching a, practice b, "
+        f"discussion c' expected, found {len(matches)}"
+    )
     total, teaching, practice, discussion = map(int, matches[0])
     assert teaching + practice + discussion == total, f"{teaching} + {practice} + {discussion} != {total}"
     assert teaching > 0 and practice > 0 and discussion >= 0
@@ -114,7 +123,7 @@ def note_sections(path: Path) -> dict[str, str]:
     sections = {}
     for i, head in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
-        body = text[head.end():end]
+        body = text[head.end() : end]
         body = re.split(r"^#{1,3} ", body, maxsplit=1, flags=re.M)[0]  # stop at the next heading
         sections[head.group(1)] = body.strip()
     return sections
@@ -160,6 +169,7 @@ def test_every_id_cited_in_instructors_is_in_the_register():
 
 # --- syllabus -------------------------------------------------------------------------------------
 
+
 def syllabus_tables() -> dict[str, list[dict]]:
     """{section heading: rows} for every table with the fixed weekly-plan header."""
     text = (INSTRUCTORS / "syllabus.md").read_text(encoding="utf-8")
@@ -175,7 +185,7 @@ def syllabus_tables() -> dict[str, list[dict]]:
             while i < len(lines) and lines[i].startswith("|"):
                 values = [c.strip() for c in lines[i].strip().strip("|").split("|")]
                 assert len(values) == len(HEADER), f"{heading}: row with {len(values)} cells: {lines[i]}"
-                rows.append(dict(zip(HEADER, values)))
+                rows.append(dict(zip(HEADER, values, strict=False)))
                 i += 1
             assert heading not in tables, f"two weekly tables under '{heading}'"
             tables[heading] = rows
@@ -209,8 +219,9 @@ def test_syllabus_weeks_fit_their_hours(kind, weeks):
         for key in split_list(row["exercises"]):
             assert key in exercises, f"{week}: exercise {key} has no file or no expected time"
         in_class = sum(lessons[k]["teaching"] + lessons[k]["discussion"] for k in split_list(row["lessons"]))
-        at_home = (sum(lessons[k]["practice"] for k in split_list(row["lessons"]))
-                   + sum(exercises[k] for k in split_list(row["exercises"])))
+        at_home = sum(lessons[k]["practice"] for k in split_list(row["lessons"])) + sum(
+            exercises[k] for k in split_list(row["exercises"])
+        )
         assert in_class <= contact * 60, f"{week}: teaching + discussion {in_class} min > {contact} h"
         assert at_home <= independent * 60, f"{week}: practice + exercises {at_home} min > {independent} h"
 
@@ -245,19 +256,47 @@ def test_syllabus_total_is_a_normal_module_and_week_one_reads_the_essay():
 
 # --- the capstone's own sources are checked like the register ------------------------------------
 
+
 def test_check_references_checks_a_learners_own_sources_and_cited_ids():
     fields = ["id", "citation", "publisher", "date", "url", "licence"]
-    good = pd.DataFrame([{"id": "my-own-2025-report", "citation": "A report.", "publisher": "Someone",
-                          "date": "2025-05", "url": "https://example.org/report", "licence": "cited"}])
+    good = pd.DataFrame(
+        [
+            {
+                "id": "my-own-2025-report",
+                "citation": "A report.",
+                "publisher": "Someone",
+                "date": "2025-05",
+                "url": "https://example.org/report",
+                "licence": "cited",
+            }
+        ]
+    )
     assert ck.check_references(good, cited=["my-own-2025-report", "sahashi-2011-eaf"]) == []
     assert ck.check_references(good.iloc[0:0], cited="[@sahashi-2011-eaf]") == []
-    bad = pd.DataFrame([{"id": "Sahashi 2011", "citation": "", "publisher": "EAF", "date": "9 Feb 2011",
-                         "url": "www.eastasiaforum.org/2011/02/09/north-korea-why-seoul-tokyo-cooperation"
-                                "-is-necessary/", "licence": "x"},
-                        {"id": "usgs-comcat", **{f: "x" for f in fields[1:]}, "url": "https://a.org"}])
+    bad = pd.DataFrame(
+        [
+            {
+                "id": "Sahashi 2011",
+                "citation": "",
+                "publisher": "EAF",
+                "date": "9 Feb 2011",
+                "url": "www.eastasiaforum.org/2011/02/09/north-korea-why-seoul-tokyo-cooperation"
+                "-is-necessary/",
+                "licence": "x",
+            },
+            {"id": "usgs-comcat", **{f: "x" for f in fields[1:]}, "url": "https://a.org"},
+        ]
+    )
     problems = " | ".join(ck.check_references(bad, cited=["nope"]))
-    for part in ["not a valid id", "citation is empty", "date '9 Feb 2011'", "starting with http",
-                 "already has this address as 'sahashi-2011-eaf'", "already in the register", "'nope'"]:
+    for part in [
+        "not a valid id",
+        "citation is empty",
+        "date '9 Feb 2011'",
+        "starting with http",
+        "already has this address as 'sahashi-2011-eaf'",
+        "already in the register",
+        "'nope'",
+    ]:
         assert part in problems, (part, problems)
     with pytest.raises(ValueError, match="register's columns"):
         ck.check_references(pd.DataFrame({"id": ["x"]}))

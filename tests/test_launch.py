@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tools import launch
 
-from tools import launch  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -25,7 +23,9 @@ def copy(tmp_path, monkeypatch):
         shutil.copy(ROOT / name, tmp_path / name)
     monkeypatch.setattr(launch, "ROOT", tmp_path)
     monkeypatch.setattr(launch, "CONFIG", tmp_path / "site" / "course.json")
-    monkeypatch.setattr(launch, "BLOCK_FILES", [tmp_path / "README.md", tmp_path / "docs" / "zero-install.md"])
+    monkeypatch.setattr(
+        launch, "BLOCK_FILES", [tmp_path / "README.md", tmp_path / "docs" / "zero-install.md"]
+    )
     return tmp_path
 
 
@@ -54,7 +54,7 @@ def test_set_rewrites_every_link_and_check_then_passes(copy, capsys):
     assert (config["repository"], config["branch"]) == ("example-org/seoul-tokyo-course", "spring")
     for name in ["README.md", "docs/zero-install.md"]:
         text = (copy / name).read_text(encoding="utf-8")
-        block = text[text.index(launch.BEGIN):text.index(launch.END)]
+        block = text[text.index(launch.BEGIN) : text.index(launch.END)]
         assert "mybinder.org/v2/gh/example-org/seoul-tokyo-course/spring?urlpath=" in block
         assert "https://example-org.github.io/seoul-tokyo-course/lite/lab/index.html?path=" in block
         assert launch.PLACEHOLDER not in block and "placeholder" not in block
@@ -71,7 +71,9 @@ def test_check_fails_after_a_hand_edit_of_course_json(copy, capsys):
     assert launch.main(["sync"]) == 0 and launch.main(["check"]) == 0
 
 
-@pytest.mark.parametrize("bad", ["seoul-tokyo", "https://github.com/a/b", "a/b/c", "my org/course", "a/", "_a/b"])
+@pytest.mark.parametrize(
+    "bad", ["seoul-tokyo", "https://github.com/a/b", "a/b/c", "my org/course", "a/", "_a/b"]
+)
 def test_set_refuses_what_is_not_owner_slash_name(copy, bad, capsys):
     with pytest.raises(SystemExit) as stop:
         launch.main(["set", bad])
@@ -89,12 +91,22 @@ def test_environment_overrides_and_github_actions_name():
     placeholder = launch.course_config(environ={"GITHUB_REPOSITORY": "org/course"})
     assert placeholder["repository"] == "org/course"
     assert launch.site_url(placeholder) == "https://org.github.io/course/"
-    chosen = launch.course_config(environ={"GITHUB_REPOSITORY": "org/course", "COURSE_REPOSITORY": "me/fork",
-                                           "COURSE_SITE_URL": "https://example.edu/course"})
+    chosen = launch.course_config(
+        environ={
+            "GITHUB_REPOSITORY": "org/course",
+            "COURSE_REPOSITORY": "me/fork",
+            "COURSE_SITE_URL": "https://example.edu/course",
+        }
+    )
     assert chosen["repository"] == "me/fork"
-    assert launch.lite_url(chosen, "lessons/01.ipynb") == "https://example.edu/course/lite/lab/index.html?path=lessons/01.ipynb"
+    assert (
+        launch.lite_url(chosen, "lessons/01.ipynb")
+        == "https://example.edu/course/lite/lab/index.html?path=lessons/01.ipynb"
+    )
     # On the website's pages the JupyterLite link stays relative, so a copy of the site works anywhere.
-    assert launch.lite_url(chosen, "lessons/01.ipynb", depth=1) == "../lite/lab/index.html?path=lessons/01.ipynb"
+    assert (
+        launch.lite_url(chosen, "lessons/01.ipynb", depth=1) == "../lite/lab/index.html?path=lessons/01.ipynb"
+    )
     assert launch.site_url({"repository": "Org/org.github.io"}) == "https://org.github.io/"
 
 
@@ -114,7 +126,9 @@ def test_pages_workflow_builds_what_the_makefile_builds():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     for target in targets:
         assert re.search(rf"^{re.escape(target)}:", makefile, re.M), f"no make target {target!r}"
-    assert targets.index("lite") < targets.index("site"), "the website copies the lite site in: build lite first"
+    assert targets.index("lite") < targets.index("site"), (
+        "the website copies the lite site in: build lite first"
+    )
     from tools import build_site
 
     flags = [word.split("=", 1)[1] for word in runs[0] if word.startswith("SITE_ARGS=")]
@@ -122,4 +136,6 @@ def test_pages_workflow_builds_what_the_makefile_builds():
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact"))
     default_output = Path(build_site.parse_args([]).output).relative_to(ROOT)
     assert Path(upload["with"]["path"]) == default_output
-    assert workflow["jobs"]["build"]["steps"][1]["with"]["python-version"] == (ROOT / "binder" / "runtime.txt").read_text().strip().removeprefix("python-")
+    assert workflow["jobs"]["build"]["steps"][1]["with"]["python-version"] == (
+        ROOT / "binder" / "runtime.txt"
+    ).read_text().strip().removeprefix("python-")

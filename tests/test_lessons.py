@@ -9,8 +9,18 @@ import nbformat
 import pytest
 
 import coursekit as ck
-from lessonkit import (HEADINGS, LESSONS, TIME, code_calls, execute, literal_list, number, read_lesson,
-                       selfcheck_answers, text_of)
+from tests.support.lessonkit import (
+    HEADINGS,
+    LESSONS,
+    TIME,
+    code_calls,
+    execute,
+    literal_list,
+    number,
+    read_lesson,
+    selfcheck_answers,
+    text_of,
+)
 
 IDS = [number(p) for p in LESSONS]
 
@@ -41,15 +51,19 @@ def test_citations_resolve_and_match_references(path):
     nb = read_lesson(path)
     cited = set(ck.cited_ids(text_of(nb)))
     for call in code_calls(nb, "Perspective"):
-        node = call.args[2] if len(call.args) > 2 else next(k.value for k in call.keywords if k.arg == "sources")
+        node = (
+            call.args[2] if len(call.args) > 2 else next(k.value for k in call.keywords if k.arg == "sources")
+        )
         cited |= set(literal_list(node))
     register = set(ck.load("sources")["id"])
     assert not cited - register, f"cited but not in the source register: {sorted(cited - register)}"
     refs = code_calls(nb, "references")
     assert len(refs) == 1, "exactly one ck.references([...]) cell"
     listed = set(literal_list(refs[0].args[0]))
-    assert listed == cited, (f"references cell and citations differ: missing {sorted(cited - listed)}, "
-                             f"not cited {sorted(listed - cited)}")
+    assert listed == cited, (
+        f"references cell and citations differ: missing {sorted(cited - listed)}, "
+        f"not cited {sorted(listed - cited)}"
+    )
     assert cited, "a lesson cites at least one source"
 
 
@@ -89,7 +103,9 @@ def test_lesson_runs_clean_and_its_selfchecks_work(path, tmp_path):
     answers = selfcheck_answers(number(path))
     assert selfchecks, "no self-checks registered"
     for qid, result in selfchecks.items():
-        assert result is not None, f"{qid}: no right/wrong answers in tests/data/selfchecks/{number(path)}.json"
+        assert result is not None, (
+            f"{qid}: no right/wrong answers in tests/data/selfchecks/{number(path)}.json"
+        )
         right, wrong, explained, hints = result
         assert right, f"{qid}: the recorded right answer {answers[qid]['right']!r} is rejected"
         assert not wrong, f"{qid}: the recorded wrong answer {answers[qid]['wrong']!r} is accepted"
@@ -106,7 +122,9 @@ def test_the_network_guard_catches_a_lesson_that_goes_online(tmp_path):
         "---\njupytext:\n  text_representation:\n    extension: .md\n    format_name: myst\n"
         "    format_version: 0.13\nkernelspec:\n  name: python3\n"
         "  display_name: Python 3\n  language: python\n---\n\n# Lesson 99 · Online\n\n"
-        "```{code-cell} ipython3\nimport urllib.request\nurllib.request.urlopen('http://example.org', timeout=3)\n```\n",
-        encoding="utf-8")
+        "```{code-cell} ipython3\nimport urllib.request\nurllib.request.urlopen('http://example.org', "
+        "timeout=3)\n```\n",
+        encoding="utf-8",
+    )
     with pytest.raises(Exception, match="tried to (look up a host|reach the network)"):
         execute(lesson, probe=False)

@@ -36,8 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NEEDED = ("jupyterhub", "ltiauthenticator", "jwt", "cryptography")
 MISSING = [m for m in NEEDED if importlib.util.find_spec(m) is None]
 
-sys.path.insert(0, str(ROOT / "deploy" / "hub"))
-import lti  # noqa: E402
+_SPEC = importlib.util.spec_from_file_location("lti", ROOT / "deploy" / "hub" / "lti.py")
+lti = importlib.util.module_from_spec(_SPEC)
+sys.modules["lti"] = lti
+_SPEC.loader.exec_module(lti)
 
 pytestmark = pytest.mark.slow
 

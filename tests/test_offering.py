@@ -7,7 +7,10 @@ import json
 
 import nbformat
 import pytest
-from nbgraderkit import (
+
+from coursekit.cli import main
+from coursekit.grading import offering
+from tests.support.nbgraderkit import (
     COURSE,
     ROOT,
     grade_cells,
@@ -18,9 +21,6 @@ from nbgraderkit import (
     submit,
     wrong_answers,
 )
-
-from coursekit.cli import main
-from coursekit.grading import offering
 
 EXERCISES = offering.exercises()
 PARAMETERISED = [ex for ex in EXERCISES if ex.params]
@@ -37,8 +37,9 @@ def test_at_least_four_exercises_are_parameterised_with_several_values():
             assert spec["values"][0] == spec["default"], f"{ex.name}: list {key}'s published value first"
 
 
-@pytest.mark.parametrize("name,i", [(ex.name, i) for ex in PARAMETERISED
-                                    for i in range(len(offering.values_for(ex)))])
+@pytest.mark.parametrize(
+    "name,i", [(ex.name, i) for ex in PARAMETERISED for i in range(len(offering.values_for(ex)))]
+)
 def test_every_allowed_value_keeps_the_question_meaningful(name, i):
     ex = next(e for e in PARAMETERISED if e.name == name)
     chosen = offering.values_for(ex)[i]
@@ -128,8 +129,9 @@ def _prove(course, assignment, src, wrong, published):
     for gid, spec in wrong.items():
         student = f"wrong-{gid}"
         assert got[student][spec["tests"]] == 0, f"wrong answer to {gid} earned points"
-        graded = nbformat.read(course / "autograded" / student / assignment / f"{assignment}.ipynb",
-                               as_version=4)
+        graded = nbformat.read(
+            course / "autograded" / student / assignment / f"{assignment}.ipynb", as_version=4
+        )
         cell = grade_cells(graded)[spec["tests"]]
         text = " ".join(o.get("evalue", "") for o in cell.outputs if o.output_type == "error")
         assert spec["message"] in text, f"{gid}: expected the message {spec['message']!r}, got {text!r}"
@@ -166,8 +168,12 @@ def test_an_offering_is_graded_by_coursekit_grade_and_the_published_solution_los
     name = "a08-china-factor"
     nbgrader(target, "generate_assignment", name, "--force")
     submit(target, "variant-solution", name, source_notebook(target, name))
-    submit(target, "published-solution", name, nbformat.read(COURSE / "source" / name / f"{name}.ipynb",
-                                                              as_version=4))
+    submit(
+        target,
+        "published-solution",
+        name,
+        nbformat.read(COURSE / "source" / name / f"{name}.ipynb", as_version=4),
+    )
     from coursekit.grading.pipeline import grade
 
     summary = grade(name, target, jobs=1, force=True, progress=False)

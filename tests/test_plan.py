@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 
 from coursekit.grading.plan import STUB, WRITTEN_STUB, build_plan
-from gradingkit import source_notebook
+from tests.support.gradingkit import source_notebook
 
 
 def _student(answers=None, *, drop=(), retype=None, extra=()):
@@ -19,7 +19,8 @@ def _student(answers=None, *, drop=(), retype=None, extra=()):
             cell.source = answers[gid]
         if retype and gid in retype:
             new = (nbformat.v4.new_markdown_cell if cell.cell_type == "code" else nbformat.v4.new_code_cell)(
-                cell.source, metadata=cell.metadata)
+                cell.source, metadata=cell.metadata
+            )
             cell = new
         out.append(cell)
         for after, source in extra:

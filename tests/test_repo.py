@@ -11,7 +11,9 @@ import pytest
 
 def _tracked(root, pattern):
     try:
-        out = subprocess.run(["git", "ls-files", pattern], cwd=root, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            ["git", "ls-files", pattern], cwd=root, capture_output=True, text=True, check=True
+        )
     except (OSError, subprocess.CalledProcessError):
         pytest.skip("not a git checkout")
     return [root / line for line in out.stdout.splitlines() if line]

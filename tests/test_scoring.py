@@ -23,8 +23,10 @@ def test_a_test_that_changes_the_setup_cannot_change_the_next_students_grade():
 def test_isolation_holds_from_worker_threads_too():
     tests = [_test("t1", "seen.append(1)\nassert len(seen) == 1")]
     out: list[float] = []
-    threads = [threading.Thread(target=lambda: out.append(score_isolated(SETUP, tests, {}, {})[0].score))
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: out.append(score_isolated(SETUP, tests, {}, {})[0].score))
+        for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -46,7 +48,9 @@ def test_a_looping_test_on_a_worker_thread_is_stopped_as_well():
     tests = [_test("loop", "while True:\n    pass")]
     box: list = []
     started = time.monotonic()
-    worker = threading.Thread(target=lambda: box.append(score_isolated(SETUP, tests, {}, {}, test_timeout=0.5)))
+    worker = threading.Thread(
+        target=lambda: box.append(score_isolated(SETUP, tests, {}, {}, test_timeout=0.5))
+    )
     worker.start()
     worker.join(20)
     assert not worker.is_alive()
@@ -55,8 +59,10 @@ def test_a_looping_test_on_a_worker_thread_is_stopped_as_well():
 
 def test_a_test_the_alarm_cannot_stop_is_killed_at_the_submission_limit():
     # Blocking SIGALRM stands for C code that never returns to Python, where no alarm can act.
-    stuck = _test("stuck", "import signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\n"
-                           "while True:\n    pass")
+    stuck = _test(
+        "stuck",
+        "import signal\nsignal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})\nwhile True:\n    pass",
+    )
     tests = [_test("first", "assert limit == 3"), stuck, _test("never", "assert True")]
     started = time.monotonic()
     results = score_isolated(SETUP, tests, {}, {}, test_timeout=0.3, total_timeout=2.0)
@@ -82,6 +88,8 @@ def test_values_from_the_snapshot_reach_the_test():
 
     snap = encode({"answer": 42})
     ok = score_isolated(SETUP, [_test("t", "assert answer == 42", names=["answer"], after=0)], {0: snap}, {})
-    missing = score_isolated(SETUP, [_test("t", "assert answer == 42", names=["answer"], after=1)], {}, {1: "x"})
+    missing = score_isolated(
+        SETUP, [_test("t", "assert answer == 42", names=["answer"], after=1)], {}, {1: "x"}
+    )
     assert ok[0].score == 1.0
     assert missing[0].score == 0.0 and "answer is not defined" in missing[0].message

@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from coursekit.selfcheck import LETTERS, LEVELS, REGISTRY, SelfCheck, make, normalise
-from lessonkit import ROOT, code_calls, read_lesson
+from tests.support.lessonkit import ROOT, code_calls, read_lesson
 
 ALL_LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]*-*.md"))
 JUDGEMENT = ("interpret", "evaluate")
@@ -36,8 +36,9 @@ def selfchecks(path) -> list[dict]:
     found = []
     for call in code_calls(read_lesson(path), "SelfCheck"):
         qid, question = (ast.literal_eval(arg) for arg in call.args)
-        found.append({"qid": qid, "question": question,
-                      **{k.arg: ast.literal_eval(k.value) for k in call.keywords}})
+        found.append(
+            {"qid": qid, "question": question, **{k.arg: ast.literal_eval(k.value) for k in call.keywords}}
+        )
     return found
 
 
@@ -66,8 +67,9 @@ def test_every_selfcheck_declares_a_valid_level(path):
     specs = selfchecks(path)
     assert specs, "no self-checks found"
     for spec in specs:
-        assert spec.get("level") in LEVELS, (f"{spec['qid']}: level must be one of {LEVELS}, "
-                                             f"not {spec.get('level')!r}")
+        assert spec.get("level") in LEVELS, (
+            f"{spec['qid']}: level must be one of {LEVELS}, not {spec.get('level')!r}"
+        )
         assert build(spec).level == spec["level"]
 
 
@@ -76,8 +78,10 @@ def test_lessons_03_to_10_ask_for_judgement(path):
     levels = Counter(spec["level"] for spec in selfchecks(path))
     judgement = sum(levels[level] for level in JUDGEMENT)
     total = sum(levels.values())
-    assert judgement >= SHARE * total, (f"only {judgement} of {total} self-checks are interpret or evaluate "
-                                        f"({dict(levels)}); at least {SHARE:.0%} are required")
+    assert judgement >= SHARE * total, (
+        f"only {judgement} of {total} self-checks are interpret or evaluate "
+        f"({dict(levels)}); at least {SHARE:.0%} are required"
+    )
 
 
 def _plain(text: str) -> str:
@@ -140,9 +144,15 @@ def test_every_wrong_option_says_why_it_is_wrong(path):
 
 # The SelfCheck API itself.
 
+
 def _demo(**kwargs) -> SelfCheck:
-    spec = make("demo-9", "b", kind="choice", explanation="B is right.",
-                wrong={"a": "A confuses the two treaties.", "c": "C is about a later year."})
+    spec = make(
+        "demo-9",
+        "b",
+        kind="choice",
+        explanation="B is right.",
+        wrong={"a": "A confuses the two treaties.", "c": "C is about a later year."},
+    )
     options = dict(choices=["one", "two", "three"], kind="choice", answers=spec, hints=["Look again."])
     options.update(kwargs)
     q = SelfCheck("demo-9", "Pick one", **options)
@@ -184,12 +194,29 @@ def test_make_rejects_a_wrong_text_for_the_right_option_or_a_non_choice():
 def test_selfcheck_make_command_seals_the_wrong_options_too(capsys):
     from coursekit.cli import main
 
-    assert main(["selfcheck-make", "demo-9", "c", "--explain", "C is right.",
-                 "--wrong", "a", "A is too early.", "--wrong", "b", "B is the wrong treaty."]) == 0
+    assert (
+        main(
+            [
+                "selfcheck-make",
+                "demo-9",
+                "c",
+                "--explain",
+                "C is right.",
+                "--wrong",
+                "a",
+                "A is too early.",
+                "--wrong",
+                "b",
+                "B is the wrong treaty.",
+            ]
+        )
+        == 0
+    )
     stored = json.loads(capsys.readouterr().out)
     assert len(stored) == 3 and not any("too early" in item for item in stored)
-    q = SelfCheck("demo-9", "Pick one", kind="choice", level="recall", choices=["x", "y", "z"],
-                  answers=stored)
+    q = SelfCheck(
+        "demo-9", "Pick one", kind="choice", level="recall", choices=["x", "y", "z"], answers=stored
+    )
     REGISTRY.pop("demo-9", None)
     assert q.is_right("c") and q.why_wrong("a") == "A is too early."
     assert q.why_wrong("b") == "B is the wrong treaty." and q.why_wrong("c") == ""

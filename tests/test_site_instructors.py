@@ -7,13 +7,11 @@ running Sphinx.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tools import build_site
 
-from tools import build_site  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_instructor_pages_stage_every_file_of_the_folder(tmp_path):
@@ -48,8 +46,14 @@ def test_staged_pages_link_citations_and_lessons_for_the_site(tmp_path):
 def test_index_has_a_for_instructors_section_and_references_list_their_sources(tmp_path):
     pages = build_site.instructor_pages(tmp_path)
     lessons = [{"lesson": "00-start-here", "title": "Lesson 00", "sources": ["sahashi-2011-eaf"]}]
-    config = {"title": "Course", "repository": "o/r", "branch": "main", "site_url": "",
-              "binderhub": "https://mybinder.org", "lite_url": "lite/"}
+    config = {
+        "title": "Course",
+        "repository": "o/r",
+        "branch": "main",
+        "site_url": "",
+        "binderhub": "https://mybinder.org",
+        "lite_url": "lite/",
+    }
     build_site.index_page(tmp_path, lessons, config, pages)
     index = (tmp_path / "index.md").read_text(encoding="utf-8")
     assert ":caption: For instructors" in index

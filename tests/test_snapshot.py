@@ -17,29 +17,54 @@ def _trip(value):
     return decode(encode({"v": value}))["v"]
 
 
-@pytest.mark.parametrize("value", [
-    None, True, False, 0, -7, 2**70, 3.25, "독도 / 竹島 / Dokdo", "", [1, "a", None], (1, 2), {1, 2},
-    {"a": 1, 2: [3]}, b"\x00\xff",
-    dt.date(1965, 6, 22), dt.time(9, 30),
-    pd.Timestamp("2018-10-30"), pd.Timedelta(days=959), pd.Period("2010-11", "M"),
-], ids=lambda v: type(v).__name__)
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        False,
+        0,
+        -7,
+        2**70,
+        3.25,
+        "독도 / 竹島 / Dokdo",
+        "",
+        [1, "a", None],
+        (1, 2),
+        {1, 2},
+        {"a": 1, 2: [3]},
+        b"\x00\xff",
+        dt.date(1965, 6, 22),
+        dt.time(9, 30),
+        pd.Timestamp("2018-10-30"),
+        pd.Timedelta(days=959),
+        pd.Period("2010-11", "M"),
+    ],
+    ids=lambda v: type(v).__name__,
+)
 def test_plain_values_round_trip_exactly(value):
     back = _trip(value)
     assert back == value and type(back) is type(value)
 
 
-@pytest.mark.parametrize("value, kind", [
-    (dt.datetime(2010, 11, 23, 14, 34), pd.Timestamp), (dt.timedelta(hours=3), pd.Timedelta)])
+@pytest.mark.parametrize(
+    "value, kind", [(dt.datetime(2010, 11, 23, 14, 34), pd.Timestamp), (dt.timedelta(hours=3), pd.Timedelta)]
+)
 def test_datetime_values_come_back_as_their_pandas_equivalents(value, kind):
     back = _trip(value)
     assert back == value and type(back) is kind
 
 
-@pytest.mark.parametrize("value, expected", [
-    (np.int64(1995), 1995), (np.float32(0.5), 0.5), (np.bool_(True), True),
-    (np.datetime64("1995-01-01"), pd.Timestamp("1995-01-01")),
-    (np.timedelta64(2, "D"), pd.Timedelta(days=2)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (np.int64(1995), 1995),
+        (np.float32(0.5), 0.5),
+        (np.bool_(True), True),
+        (np.datetime64("1995-01-01"), pd.Timestamp("1995-01-01")),
+        (np.timedelta64(2, "D"), pd.Timedelta(days=2)),
+    ],
+)
 def test_numpy_scalars_become_plain_python_values(value, expected):
     assert _trip(value) == expected
 
@@ -51,16 +76,21 @@ def test_special_floats_and_missing_values():
 
 
 def test_a_table_with_every_kind_of_column_round_trips():
-    table = pd.DataFrame({
-        "year": [1951, 1953, 1965],
-        "share": [0.5, np.nan, 1.25],
-        "name": ["San Francisco", "Mutual Defense", None],
-        "kind": pd.Categorical(["treaty", "treaty", "normalisation"], categories=["treaty", "normalisation"]),
-        "date": pd.to_datetime(["1951-09-08", "1953-10-01", None]),
-        "gap": pd.to_timedelta([np.nan, 754, 4284], unit="D"),
-        "count": pd.array([1, None, 3], dtype="Int64"),
-        "ok": [True, False, True],
-    }, index=["a", "b", "c"])
+    table = pd.DataFrame(
+        {
+            "year": [1951, 1953, 1965],
+            "share": [0.5, np.nan, 1.25],
+            "name": ["San Francisco", "Mutual Defense", None],
+            "kind": pd.Categorical(
+                ["treaty", "treaty", "normalisation"], categories=["treaty", "normalisation"]
+            ),
+            "date": pd.to_datetime(["1951-09-08", "1953-10-01", None]),
+            "gap": pd.to_timedelta([np.nan, 754, 4284], unit="D"),
+            "count": pd.array([1, None, 3], dtype="Int64"),
+            "ok": [True, False, True],
+        },
+        index=["a", "b", "c"],
+    )
     back = _trip(table)
     pd.testing.assert_frame_equal(back, table)
 

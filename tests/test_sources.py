@@ -19,7 +19,15 @@ from coursekit.references import citation_groups
 
 INLINE_CODE = re.compile(r"`[^`]*`")
 TEXTS = ["lessons/*.md", "autograding/authoring/*.md", "instructors/**/*.md"]
-TABLES = ["events", "agreements", "trilateral_engagements", "glossary", "people", "governments", "public_opinion"]
+TABLES = [
+    "events",
+    "agreements",
+    "trilateral_engagements",
+    "glossary",
+    "people",
+    "governments",
+    "public_opinion",
+]
 
 # Citations and dataset rows still resting only on a deny-listed source when the list was
 # introduced (December 2026): for each, no original (or archived copy of it) could yet be found
@@ -105,10 +113,17 @@ def _dataset_rows():
         if "id" in table.columns:
             keys, cells = table["id"], table["source_ids"]
         else:  # public_opinion: one source per figure, keyed by what the figure is
-            keys = table["survey"].astype(str) + "/" + table["country_surveyed"].astype(str) + "/" + \
-                table["year"].astype(str) + "/" + table["answer"].astype(str)
+            keys = (
+                table["survey"].astype(str)
+                + "/"
+                + table["country_surveyed"].astype(str)
+                + "/"
+                + table["year"].astype(str)
+                + "/"
+                + table["answer"].astype(str)
+            )
             cells = table["source_id"]
-        for key, cell in zip(keys, cells):
+        for key, cell in zip(keys, cells, strict=True):
             if isinstance(cell, str) and cell:
                 yield f"{name}:{key}", cell.split(";")
 

@@ -13,8 +13,14 @@ from nbconvert.writers import FilesWriter
 from traitlets.config import Config
 
 import coursekit as ck
-from coursekit.static import (PLOTLY_MIME, PlotlyStaticPreprocessor, figure_html, plotly_js_path,
-                              render_notebook, write_plotly_js)
+from coursekit.static import (
+    PLOTLY_MIME,
+    PlotlyStaticPreprocessor,
+    figure_html,
+    plotly_js_path,
+    render_notebook,
+    write_plotly_js,
+)
 
 
 def plotly_output(fig) -> nbformat.NotebookNode:
@@ -26,11 +32,20 @@ def plotly_output(fig) -> nbformat.NotebookNode:
 def notebook_with_figures(count: int = 2) -> nbformat.NotebookNode:
     cells = [nbformat.v4.new_markdown_cell("# A lesson")]
     for i in range(count):
-        fig = ck.bar_chart(ck.load("nuclear_tests"), x="test_no", y="magnitude",
-                           title=f"Magnitude {i}", source="nuclear_tests")
+        fig = ck.bar_chart(
+            ck.load("nuclear_tests"),
+            x="test_no",
+            y="magnitude",
+            title=f"Magnitude {i}",
+            source="nuclear_tests",
+        )
         cells.append(nbformat.v4.new_code_cell("ck.show(fig)", outputs=[plotly_output(fig)]))
-    cells.append(nbformat.v4.new_code_cell("1 + 1", outputs=[nbformat.v4.new_output(
-        "execute_result", data={"text/plain": "2"}, execution_count=1)]))
+    cells.append(
+        nbformat.v4.new_code_cell(
+            "1 + 1",
+            outputs=[nbformat.v4.new_output("execute_result", data={"text/plain": "2"}, execution_count=1)],
+        )
+    )
     return nbformat.v4.new_notebook(cells=cells)
 
 
@@ -75,8 +90,10 @@ def test_no_figures_means_no_script_file():
 
 
 def test_figure_json_cannot_break_out_of_the_script_element():
-    fig = {"data": [{"type": "bar", "x": ["</script><script>alert(1)</script>"], "y": [1]}],
-           "layout": {"title": {"text": "A <b>title</b> & more"}}}
+    fig = {
+        "data": [{"type": "bar", "x": ["</script><script>alert(1)</script>"], "y": [1]}],
+        "layout": {"title": {"text": "A <b>title</b> & more"}},
+    }
     page = figure_html(fig)
     assert page.count("</script>") == 1
     assert "\\u003c/script\\u003e" in page
@@ -101,9 +118,20 @@ def test_nbconvert_html_export_writes_page_and_plotly_js_side_by_side(tmp_path):
 def test_nbconvert_command_line(tmp_path):
     path = tmp_path / "lesson.ipynb"
     nbformat.write(notebook_with_figures(1), path)
-    subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html",
-                    "--HTMLExporter.preprocessors=coursekit.static.PlotlyStaticPreprocessor", str(path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "html",
+            "--HTMLExporter.preprocessors=coursekit.static.PlotlyStaticPreprocessor",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+    )
     assert "coursekit-plotly-" in (tmp_path / "lesson.html").read_text()
     assert (tmp_path / "plotly.min.js").is_file()
 

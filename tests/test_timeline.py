@@ -15,11 +15,25 @@ from coursekit.timeline import actor_codes
 FROM_1995 = len(ck.filter_events(start=1995))
 
 
-@pytest.mark.parametrize("value", [
-    1995, np.int32(1995), np.int64(1995), 1995.0, np.float64(1995.0), "1995", " 1995 ", "1995-01",
-    "1995-01-01", dt.date(1995, 1, 1), dt.datetime(1995, 1, 1), pd.Timestamp("1995-01-01"),
-    np.datetime64("1995-01-01"),
-], ids=lambda v: f"{type(v).__name__}:{v}")
+@pytest.mark.parametrize(
+    "value",
+    [
+        1995,
+        np.int32(1995),
+        np.int64(1995),
+        1995.0,
+        np.float64(1995.0),
+        "1995",
+        " 1995 ",
+        "1995-01",
+        "1995-01-01",
+        dt.date(1995, 1, 1),
+        dt.datetime(1995, 1, 1),
+        pd.Timestamp("1995-01-01"),
+        np.datetime64("1995-01-01"),
+    ],
+    ids=lambda v: f"{type(v).__name__}:{v}",
+)
 def test_every_way_of_writing_the_start_of_1995_gives_the_same_rows(value):
     assert len(ck.filter_events(start=value)) == FROM_1995
 
@@ -31,10 +45,17 @@ def test_a_year_from_a_pandas_column_is_a_year_not_nanoseconds():
     assert len(got) > 0 and set(got["date"].dt.year) == {int(year)}
 
 
-@pytest.mark.parametrize("end, last_day", [
-    (2010, "2010-12-31"), ("2010", "2010-12-31"), ("2010-11", "2010-11-30"), ("2012-02", "2012-02-29"),
-    ("2010-11-23", "2010-11-23"), (dt.date(2010, 11, 23), "2010-11-23"),
-])
+@pytest.mark.parametrize(
+    "end, last_day",
+    [
+        (2010, "2010-12-31"),
+        ("2010", "2010-12-31"),
+        ("2010-11", "2010-11-30"),
+        ("2012-02", "2012-02-29"),
+        ("2010-11-23", "2010-11-23"),
+        (dt.date(2010, 11, 23), "2010-11-23"),
+    ],
+)
 def test_the_end_of_a_period_is_inclusive(end, last_day):
     got = ck.filter_events(start=2010, end=end)
     assert got["date"].max() <= pd.Timestamp(last_day)
@@ -47,11 +68,20 @@ def test_a_month_end_includes_events_on_its_last_day():
     assert (ck.filter_events(start=month, end=month)["id"] == events["id"].iloc[0]).any()
 
 
-@pytest.mark.parametrize("value, words", [
-    ("2010-13", "has no month 13"), ("2010-02-30", "not a real calendar date"),
-    ("soon", "is not a year"), ("1995/06", "is not a year"), (1995.5, "not a whole year"),
-    (True, "True or False"), ([1995], "is a list"), (-5, "between 1 and 9999"), (pd.NaT, "empty date"),
-])
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        ("2010-13", "has no month 13"),
+        ("2010-02-30", "not a real calendar date"),
+        ("soon", "is not a year"),
+        ("1995/06", "is not a year"),
+        (1995.5, "not a whole year"),
+        (True, "True or False"),
+        ([1995], "is a list"),
+        (-5, "between 1 and 9999"),
+        (pd.NaT, "empty date"),
+    ],
+)
 def test_anything_else_gets_the_course_message(value, words):
     with pytest.raises(ValueError) as err:
         ck.filter_events(start=value)

@@ -26,9 +26,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
-
 import warnings
+from pathlib import Path
 
 import jupytext
 import nbformat
@@ -58,7 +57,9 @@ def full_metadata(short: dict, cell_type: str) -> dict:
     if grade:
         meta["points"] = points
     if cell_type == "markdown" and grade and not solution:
-        raise ValueError(f"{short['grade_id']}: a graded Markdown cell must be a written answer (solution: true)")
+        raise ValueError(
+            f"{short['grade_id']}: a graded Markdown cell must be a written answer (solution: true)"
+        )
     return meta
 
 
@@ -104,7 +105,9 @@ def target(md_path: Path) -> Path:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check that the built notebooks are current")
+    parser.add_argument(
+        "--check", action="store_true", help="only check that the built notebooks are current"
+    )
     args = parser.parse_args()
     stale = []
     for md_path in sorted(AUTHORING.glob("a[0-9][0-9]-*.md")):

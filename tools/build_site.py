@@ -29,15 +29,13 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT))
+import coursekit as ck
+from coursekit.references import CITE_LINK, code_calls, labels, render_citations
+from coursekit.static import render_notebook, write_plotly_js
+from tools.build_lite import lessons
+from tools.launch import binder_url, course_config, lite_url
 
-import coursekit as ck  # noqa: E402
-from coursekit.references import CITE_LINK, code_calls, labels, render_citations  # noqa: E402
-from coursekit.static import render_notebook, write_plotly_js  # noqa: E402
-from tools.build_lite import lessons  # noqa: E402
-from tools.launch import binder_url, course_config, lite_url  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def log(text: str) -> None:
@@ -52,9 +50,12 @@ def link_citations(text: str, names: dict[str, str]) -> str:
     rewritten by ``tools/citations.py`` is first given its author–date label from ``names``, so no
     raw key reaches a page. Inline code is left alone.
     """
+
     def one(match):
-        return (f'<a class="course-cite" href="#ref-{html.escape(match.group(2))}">'
-                f"{html.escape(match.group(1))}</a>")
+        return (
+            f'<a class="course-cite" href="#ref-{html.escape(match.group(2))}">'
+            f"{html.escape(match.group(1))}</a>"
+        )
 
     parts = re.split(r"(`+[^`]*`+)", render_citations(text, names))
     return "".join(p if p.startswith("`") else CITE_LINK.sub(one, p) for p in parts)
@@ -73,8 +74,11 @@ def cited_in(nb) -> set[str]:
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     args = [call.args[0] for call in code_calls(code, "references") if call.args]
     for call in code_calls(code, "Perspective"):
-        args.append(call.args[2] if len(call.args) > 2 else next(
-            (k.value for k in call.keywords if k.arg == "sources"), None))
+        args.append(
+            call.args[2]
+            if len(call.args) > 2
+            else next((k.value for k in call.keywords if k.arg == "sources"), None)
+        )
     for arg in args:
         try:
             value = ast.literal_eval(arg) if arg is not None else []
@@ -86,8 +90,13 @@ def cited_in(nb) -> set[str]:
 
 def execute(nb, folder: Path, timeout: int) -> tuple[list[str], float]:
     start = time.perf_counter()
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(folder)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(folder)}},
+    )
     client.execute()
     problems = []
     for cell in nb.cells:
@@ -116,7 +125,8 @@ def stage_lesson(path: Path, src: Path, config: dict, timeout: int) -> dict:
         '<div class="course-launch" role="navigation" aria-label="Open this lesson">'
         f'<a class="launch-binder" href="{html.escape(binder_url(config, "lessons/" + path.name))}">'
         "Open on Binder</a>"
-        f'<a class="launch-lite" href="{html.escape(lite_url(config, "lessons/" + path.stem + ".ipynb", 1))}">'
+        '<a class="launch-lite" '
+        f'href="{html.escape(lite_url(config, "lessons/" + path.stem + ".ipynb", 1))}">'
         "Open in JupyterLite (in your browser)</a>"
         f'<a class="launch-download" href="../_static/notebooks/{path.stem}.ipynb" download>'
         "Download the notebook (.ipynb)</a></div>"
@@ -125,10 +135,24 @@ def stage_lesson(path: Path, src: Path, config: dict, timeout: int) -> dict:
     nb.cells.insert(first_md + 1, nbformat.v4.new_markdown_cell(launch))
     (src / "lessons").mkdir(exist_ok=True)
     nbformat.write(nb, src / "lessons" / f"{path.stem}.ipynb")
-    title = next((line[2:].strip() for c in nb.cells if c.cell_type == "markdown"
-                  for line in c.source.splitlines() if line.startswith("# ")), path.stem)
-    return {"lesson": path.stem, "title": title, "figures": figures, "errors": problems,
-            "seconds": round(seconds, 1), "sources": sorted(ids)}
+    title = next(
+        (
+            line[2:].strip()
+            for c in nb.cells
+            if c.cell_type == "markdown"
+            for line in c.source.splitlines()
+            if line.startswith("# ")
+        ),
+        path.stem,
+    )
+    return {
+        "lesson": path.stem,
+        "title": title,
+        "figures": figures,
+        "errors": problems,
+        "seconds": round(seconds, 1),
+        "sources": sorted(ids),
+    }
 
 
 INSTRUCTORS = ROOT / "instructors"
@@ -148,9 +172,12 @@ def instructor_pages(src: Path, folder: Path = INSTRUCTORS) -> list[dict]:
     target = src / "instructors"
     (target / "notes").mkdir(parents=True, exist_ok=True)
     top = {p.stem: p for p in folder.glob("*.md") if p.name != "README.md"}
-    order = ([folder / "README.md"] if (folder / "README.md").is_file() else []) \
-        + [top.pop(name) for name in GUIDES if name in top] + [top[name] for name in sorted(top)] \
+    order = (
+        ([folder / "README.md"] if (folder / "README.md").is_file() else [])
+        + [top.pop(name) for name in GUIDES if name in top]
+        + [top[name] for name in sorted(top)]
         + sorted((folder / "notes").glob("*.md"))
+    )
     pages = []
     for path in order:
         rel = path.relative_to(folder)
@@ -171,35 +198,54 @@ def instructor_pages(src: Path, folder: Path = INSTRUCTORS) -> list[dict]:
 def glossary_page(src: Path) -> int:
     try:
         table = ck.load("glossary")
-    except Exception as err:  # the glossary may still be being written
+    except (ck.DatasetError, FileNotFoundError, KeyError) as err:  # the glossary may still be missing
         table, reason = None, f"{type(err).__name__}: {err}".splitlines()[0]
-    lines = ["# Glossary", "",
-             "Key terms of the course in English, Korean (한국어) and Japanese (日本語), with "
-             "romanisations and a short definition. Lessons list the terms they use in their "
-             "*Glossary* section; search them in a notebook with `ck.glossary_search(\"word\")`.", ""]
+    lines = [
+        "# Glossary",
+        "",
+        "Key terms of the course in English, Korean (한국어) and Japanese (日本語), with "
+        "romanisations and a short definition. Lessons list the terms they use in their "
+        '*Glossary* section; search them in a notebook with `ck.glossary_search("word")`.',
+        "",
+    ]
     if table is None or table.empty:
-        lines += [":::{note}", "The glossary is not available yet"
-                  + (f" ({html.escape(reason)})." if table is None else " (it has no entries)."),
-                  ":::", ""]
+        lines += [
+            ":::{note}",
+            "The glossary is not available yet"
+            + (f" ({html.escape(reason)})." if table is None else " (it has no entries)."),
+            ":::",
+            "",
+        ]
         (src / "glossary.md").write_text("\n".join(lines), encoding="utf-8")
         return 0
     table = table.fillna("").sort_values(
-        "term_en", key=lambda s: s.str.replace(r"^\W+", "", regex=True).str.casefold())
+        "term_en", key=lambda s: s.str.replace(r"^\W+", "", regex=True).str.casefold()
+    )
     rows = []
     for row in table.itertuples(index=False):
+
         def cell(value, lang=None, rom=None):
             text = html.escape(str(value))
             if rom:
                 text += f'<br><small lang="{lang}-Latn">{html.escape(str(rom))}</small>'
             return f'<td lang="{lang}">{text}</td>' if lang else f"<td>{text}</td>"
-        rows.append(f'<tr id="term-{html.escape(row.id)}"><th scope="row" lang="en">{html.escape(row.term_en)}</th>'
-                    + cell(row.term_ko, "ko", row.term_ko_romanized)
-                    + cell(row.term_ja, "ja", row.term_ja_romanized)
-                    + cell(row.definition) + "</tr>")
-    lines += ['<table class="course-glossary table">',
-              '<colgroup><col class="term"><col class="term"><col class="term"><col class="definition"></colgroup>',
-              "<thead><tr><th>English</th><th>Korean</th><th>Japanese</th><th>Definition</th></tr></thead>",
-              "<tbody>", *rows, "</tbody></table>", ""]
+
+        rows.append(
+            f'<tr id="term-{html.escape(row.id)}"><th scope="row" lang="en">{html.escape(row.term_en)}</th>'
+            + cell(row.term_ko, "ko", row.term_ko_romanized)
+            + cell(row.term_ja, "ja", row.term_ja_romanized)
+            + cell(row.definition)
+            + "</tr>"
+        )
+    lines += [
+        '<table class="course-glossary table">',
+        '<colgroup><col class="term"><col class="term"><col class="term"><col class="definition"></colgroup>',
+        "<thead><tr><th>English</th><th>Korean</th><th>Japanese</th><th>Definition</th></tr></thead>",
+        "<tbody>",
+        *rows,
+        "</tbody></table>",
+        "",
+    ]
     (src / "glossary.md").write_text("\n".join(lines), encoding="utf-8")
     return len(rows)
 
@@ -214,32 +260,52 @@ def references_page(src: Path, staged: list[dict], extra: list[dict] | None = No
     for page in extra or []:
         for sid in page["sources"]:
             used.setdefault(sid, [])
-            elsewhere.setdefault(sid, f'<a href="{html.escape(page["docname"])}.html">instructors\' notes</a>')
+            elsewhere.setdefault(
+                sid, f'<a href="{html.escape(page["docname"])}.html">instructors\' notes</a>'
+            )
 
     register = ck.load("sources").fillna("").set_index("id")
     items = []
-    for sid in sorted(used, key=lambda s: str(register.loc[s, "citation"]).casefold() if s in register.index else s):
-        lessons_html = ", ".join(f'<a href="lessons/{html.escape(l["lesson"])}.html">{html.escape(l["lesson"].split("-", 1)[0])}</a>'
-                                 for l in used[sid])
+    for sid in sorted(
+        used, key=lambda s: str(register.loc[s, "citation"]).casefold() if s in register.index else s
+    ):
+        lessons_html = ", ".join(
+            f'<a href="lessons/{html.escape(page["lesson"])}.html">'
+            f"{html.escape(page['lesson'].split('-', 1)[0])}</a>"
+            for page in used[sid]
+        )
         if sid not in register.index:
-            items.append(f'<li id="ref-{html.escape(sid)}"><code>{html.escape(sid)}</code> '
-                         f"(not in the source register) <small>cited in lesson {lessons_html}</small></li>")
+            items.append(
+                f'<li id="ref-{html.escape(sid)}"><code>{html.escape(sid)}</code> '
+                f"(not in the source register) <small>cited in lesson {lessons_html}</small></li>"
+            )
             continue
         row = register.loc[sid]
         if sid in elsewhere:
             lessons_html = ", ".join(part for part in (lessons_html, elsewhere[sid]) if part)
         url = str(row.get("url", ""))
         link = f' <a href="{html.escape(url)}" rel="noopener">{html.escape(url)}</a>' if url else ""
-        licence = f" <small>({html.escape(str(row.get('licence', '')))})</small>" if row.get("licence", "") else ""
-        items.append(f'<li id="ref-{html.escape(sid)}"><code>{html.escape(sid)}</code> '
-                     f"{html.escape(str(row['citation']))}{link}{licence} "
-                     f"<small>— cited in lesson {lessons_html}</small></li>")
-    text = ["# References", "",
-            "Every source cited in the lessons, from the course's source register "
-            "(`datasets/sources.csv`; in a notebook: `ck.source(\"id\")`). Citations in a "
-            "lesson, such as (Sahashi 2011), link to the lesson's own reference list; each entry here "
-            "names the lessons that cite it.", "",
-            '<ol class="course-references">', *items, "</ol>", ""]
+        licence = (
+            f" <small>({html.escape(str(row.get('licence', '')))})</small>" if row.get("licence", "") else ""
+        )
+        items.append(
+            f'<li id="ref-{html.escape(sid)}"><code>{html.escape(sid)}</code> '
+            f"{html.escape(str(row['citation']))}{link}{licence} "
+            f"<small>— cited in lesson {lessons_html}</small></li>"
+        )
+    text = [
+        "# References",
+        "",
+        "Every source cited in the lessons, from the course's source register "
+        '(`datasets/sources.csv`; in a notebook: `ck.source("id")`). Citations in a '
+        "lesson, such as (Sahashi 2011), link to the lesson's own reference list; each entry here "
+        "names the lessons that cite it.",
+        "",
+        '<ol class="course-references">',
+        *items,
+        "</ol>",
+        "",
+    ]
     (src / "references.md").write_text("\n".join(text), encoding="utf-8")
     return len(items)
 
@@ -247,14 +313,27 @@ def references_page(src: Path, staged: list[dict], extra: list[dict] | None = No
 def index_page(src: Path, staged: list[dict], config: dict, instructors: list[dict] | None = None) -> None:
     start = "lessons/00-start-here"
     instructors = instructors or []
-    teaching = ("\n\n**Teaching this course?** The [instructors' section](instructors/index.md) has a "
-                "syllabus, notes and model points for every lesson, guidance on the sensitive history, "
-                "and the capstone's rubric and debate run-sheet.") if instructors else ""
-    instructor_toc = ("\n```{toctree}\n:hidden:\n:caption: For instructors\n\n"
-                      + "\n".join(p["docname"] for p in instructors) + "\n```\n") if instructors else ""
-    rows = "\n".join(f"- [{l['title']}](lessons/{l['lesson']}.ipynb)" for l in staged)
+    teaching = (
+        (
+            "\n\n**Teaching this course?** The [instructors' section](instructors/index.md) has a "
+            "syllabus, notes and model points for every lesson, guidance on the sensitive history, "
+            "and the capstone's rubric and debate run-sheet."
+        )
+        if instructors
+        else ""
+    )
+    instructor_toc = (
+        (
+            "\n```{toctree}\n:hidden:\n:caption: For instructors\n\n"
+            + "\n".join(p["docname"] for p in instructors)
+            + "\n```\n"
+        )
+        if instructors
+        else ""
+    )
+    rows = "\n".join(f"- [{page['title']}](lessons/{page['lesson']}.ipynb)" for page in staged)
     first = staged[0]["lesson"] if staged else "00-start-here"
-    text = f"""# {config['title']}
+    text = f"""# {config["title"]}
 
 An open course, sourced claim by claim, on the US–Japan–South Korea alliance system and on whether
 Seoul and Tokyo should work together on security against North Korean challenges. Each lesson
@@ -264,8 +343,9 @@ self-checks with instant feedback, perspectives from several capitals, and discu
 ## Three ways to take the course
 
 <div class="course-launch">
-<a class="launch-binder" href="{html.escape(binder_url(config, start + '.md'))}">Open on Binder</a>
-<a class="launch-lite" href="{html.escape(lite_url(config, 'lessons/' + first + '.ipynb', 0))}">Open in JupyterLite (in your browser)</a>
+<a class="launch-binder" href="{html.escape(binder_url(config, start + ".md"))}">Open on Binder</a>
+<a class="launch-lite" href="{html.escape(lite_url(config, "lessons/" + first + ".ipynb", 0))}">\
+Open in JupyterLite (in your browser)</a>
 </div>
 
 - **Read** these pages: every lesson with its figures, run once when the site was built.
@@ -287,7 +367,7 @@ See also the [glossary](glossary.md) (English, Korean, Japanese) and the
 :hidden:
 :caption: Lessons
 
-{chr(10).join(f"lessons/{l['lesson']}" for l in staged)}
+{chr(10).join(f"lessons/{page['lesson']}" for page in staged)}
 ```
 
 ```{{toctree}}
@@ -313,8 +393,10 @@ def build(args) -> dict:
     for path in lessons():
         info = stage_lesson(path, src, config, args.timeout)
         staged.append(info)
-        log(f"{path.stem}: executed in {info['seconds']} s, {info['figures']} figures"
-            + (f", ERRORS: {info['errors']}" if info["errors"] else ""))
+        log(
+            f"{path.stem}: executed in {info['seconds']} s, {info['figures']} figures"
+            + (f", ERRORS: {info['errors']}" if info["errors"] else "")
+        )
     teaching = instructor_pages(src)
     terms = glossary_page(src)
     refs = references_page(src, staged, teaching)
@@ -324,9 +406,25 @@ def build(args) -> dict:
     if out.exists():
         shutil.rmtree(out)
     env = dict(os.environ, COURSE_SITE_CONFIG=json.dumps(config), PYTHONWARNINGS="ignore")
-    proc = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-j", "auto",
-                           "-d", str(src.parent / "site-doctrees"), str(src), str(out)],
-                          env=env, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "html",
+            "-q",
+            "-j",
+            "auto",
+            "-d",
+            str(src.parent / "site-doctrees"),
+            str(src),
+            str(out),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     warnings = [line for line in proc.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
     if proc.returncode:
         sys.stderr.write(proc.stdout[-4000:] + proc.stderr[-8000:])
@@ -341,13 +439,21 @@ def build(args) -> dict:
             shutil.copytree(lite, out / lite_target, dirs_exist_ok=True)
             log(f"JupyterLite site copied into {out / lite_target}")
         else:
-            log(f"no JupyterLite site to copy ({lite} missing: run `make lite` first); "
-                "the 'Open in JupyterLite' links will not work on this copy")
-    errors = {l["lesson"]: l["errors"] for l in staged if l["errors"]}
-    report = {"output": str(out), "lessons": staged, "glossary_terms": terms, "references": refs,
-              "instructors": [p["docname"] for p in teaching],
-              "sphinx_warnings": warnings, "errors": errors,
-              "seconds": round(time.perf_counter() - start, 1)}
+            log(
+                f"no JupyterLite site to copy ({lite} missing: run `make lite` first); "
+                "the 'Open in JupyterLite' links will not work on this copy"
+            )
+    errors = {page["lesson"]: page["errors"] for page in staged if page["errors"]}
+    report = {
+        "output": str(out),
+        "lessons": staged,
+        "glossary_terms": terms,
+        "references": refs,
+        "instructors": [p["docname"] for p in teaching],
+        "sphinx_warnings": warnings,
+        "errors": errors,
+        "seconds": round(time.perf_counter() - start, 1),
+    }
     (out / "build-report.json").write_text(json.dumps(report, indent=1))
     log(f"site: {out}/index.html ({len(staged)} lessons) in {report['seconds']} s")
     if errors and args.strict:
@@ -360,8 +466,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--output", default=str(ROOT / "_build" / "site" / "html"))
     parser.add_argument("--work", default=str(ROOT / "_build" / "site-src"))
     parser.add_argument("--timeout", type=int, default=180, help="seconds per cell")
-    parser.add_argument("--lite-output", default=str(ROOT / "lite" / "_output"),
-                        help="the JupyterLite site to copy into the website (built by make lite)")
+    parser.add_argument(
+        "--lite-output",
+        default=str(ROOT / "lite" / "_output"),
+        help="the JupyterLite site to copy into the website (built by make lite)",
+    )
     parser.add_argument("--no-lite", action="store_true", help="do not copy the JupyterLite site in")
     parser.add_argument("--strict", action="store_true", help="fail if a lesson raises an error")
     return parser.parse_args(argv)

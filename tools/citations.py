@@ -22,10 +22,9 @@ import re
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+from coursekit.references import CITE_LINK, cited_ids, code_calls, labels, render_citations
 
-from coursekit.references import CITE_LINK, cited_ids, code_calls, labels, render_citations  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 LESSONS = ROOT / "lessons"
 CODE_CELL = re.compile(r"(^```\{code-cell\}.*?^```[ \t]*$)", re.M | re.S)

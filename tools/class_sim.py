@@ -477,7 +477,6 @@ def cross_student(students, names, a, exchange, env, py) -> list[dict]:
 
 
 def grade(course: Path, a: str, args, base: Path):
-    sys.path.insert(0, str(ROOT / "src"))
     from coursekit.grading.pipeline import grade as run_grade
 
     os.environ["HOME"] = str(base / "root-home")  # /root may be covered by a tmpfs in this namespace

@@ -32,10 +32,18 @@ CONFIG = ROOT / "site" / "course.json"
 PLACEHOLDER = "OWNER/REPO"
 START = "lessons/00-start-here"
 BLOCK_FILES = [ROOT / "README.md", ROOT / "docs" / "zero-install.md"]
-BEGIN, END = "<!-- launch-links:begin (made by tools/launch.py; edit site/course.json) -->", "<!-- launch-links:end -->"
+BEGIN, END = (
+    "<!-- launch-links:begin (made by tools/launch.py; edit site/course.json) -->",
+    "<!-- launch-links:end -->",
+)
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
-ENV = [("repository", "COURSE_REPOSITORY"), ("branch", "COURSE_BRANCH"), ("site_url", "COURSE_SITE_URL"),
-       ("lite_url", "COURSE_LITE_URL"), ("binderhub", "COURSE_BINDERHUB")]
+ENV = [
+    ("repository", "COURSE_REPOSITORY"),
+    ("branch", "COURSE_BRANCH"),
+    ("site_url", "COURSE_SITE_URL"),
+    ("lite_url", "COURSE_LITE_URL"),
+    ("binderhub", "COURSE_BINDERHUB"),
+]
 
 
 def read_config(path: Path | None = None) -> dict:
@@ -68,8 +76,10 @@ def site_url(config: dict) -> str:
 
 def binder_url(config: dict, path: str) -> str:
     """A Binder link that builds the repository and opens ``path`` (a lesson .md) in JupyterLab."""
-    return (f"{config['binderhub'].rstrip('/')}/v2/gh/{config['repository']}/{config['branch']}"
-            f"?urlpath={quote('lab/tree/' + path, safe='')}")
+    return (
+        f"{config['binderhub'].rstrip('/')}/v2/gh/{config['repository']}/{config['branch']}"
+        f"?urlpath={quote('lab/tree/' + path, safe='')}"
+    )
 
 
 def lite_url(config: dict, notebook: str, depth: int | None = None) -> str:
@@ -93,8 +103,11 @@ def launch_block(config: dict) -> str:
         f"[![Course website](https://img.shields.io/badge/read-course%20website-0072B2)]({site_url(config)})",
     ]
     if config["repository"] == PLACEHOLDER:
-        lines += ["", f"*The links above use the placeholder `{PLACEHOLDER}` until the course has a public "
-                      "repository: `python tools/launch.py set OWNER/NAME` fills them in.*"]
+        lines += [
+            "",
+            f"*The links above use the placeholder `{PLACEHOLDER}` until the course has a public "
+            "repository: `python tools/launch.py set OWNER/NAME` fills them in.*",
+        ]
     lines.append(END)
     return "\n".join(lines)
 
@@ -102,9 +115,11 @@ def launch_block(config: dict) -> str:
 def replace_block(text: str, block: str, where: str) -> str:
     start, stop = text.find(BEGIN), text.find(END)
     if start < 0 or stop < start:
-        raise SystemExit(f"{where}: no launch-links block (the lines {BEGIN!r} … {END!r}); add them where "
-                         "the badges should go and run this again.")
-    return text[:start] + block + text[stop + len(END):]
+        raise SystemExit(
+            f"{where}: no launch-links block (the lines {BEGIN!r} … {END!r}); add them where "
+            "the badges should go and run this again."
+        )
+    return text[:start] + block + text[stop + len(END) :]
 
 
 def updated_texts(config: dict) -> dict[Path, str]:
@@ -130,8 +145,9 @@ def write_blocks(config: dict) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     set_ = sub.add_parser("set", help="record the public repository and rewrite the launch links")
     set_.add_argument("repository", help="OWNER/NAME on GitHub, e.g. my-org/seoul-tokyo-course")
@@ -164,8 +180,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         stale = stale_files(config)
         for path in stale:
-            print(f"{path.relative_to(ROOT)}: launch links out of date with site/course.json; "
-                  "run python tools/launch.py sync", file=sys.stderr)
+            print(
+                f"{path.relative_to(ROOT)}: launch links out of date with site/course.json; "
+                "run python tools/launch.py sync",
+                file=sys.stderr,
+            )
         return 1 if stale else 0
     print(launch_block(course_config()))
     return 0

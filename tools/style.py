@@ -20,32 +20,61 @@ import csv
 import io
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 
-MARKDOWN = ["lessons/[0-9][0-9]*-*.md", "autograding/authoring/a[0-9][0-9]-*.md", "README.md",
-            "datasets/README.md"]
-SKIP_COLUMNS = {"id", "source_ids", "related", "date", "end_date", "date_precision", "url", "citation",
-                "term_ko", "term_ja", "term_ko_romanized", "term_ja_romanized", "name_native", "actors",
-                "parties", "country_code", "missile_id", "facility_id", "usgs_event_id", "usgs_url",
-                "date_utc", "origin_time_utc", "time_utc", "category", "kind", "event_type", "level"}
+MARKDOWN = [
+    "lessons/[0-9][0-9]*-*.md",
+    "autograding/authoring/a[0-9][0-9]-*.md",
+    "README.md",
+    "datasets/README.md",
+]
+SKIP_COLUMNS = {
+    "id",
+    "source_ids",
+    "related",
+    "date",
+    "end_date",
+    "date_precision",
+    "url",
+    "citation",
+    "term_ko",
+    "term_ja",
+    "term_ko_romanized",
+    "term_ja_romanized",
+    "name_native",
+    "actors",
+    "parties",
+    "country_code",
+    "missile_id",
+    "facility_id",
+    "usgs_event_id",
+    "usgs_url",
+    "date_utc",
+    "origin_time_utc",
+    "time_utc",
+    "category",
+    "kind",
+    "event_type",
+    "level",
+}
 
 # Spans that keep their original form: code, front matter and cell markers, citation links
 # (their labels come from source titles), link targets, URLs, HTML tags, and quotations.
 PROTECTED = re.compile(
-    r"(?ms)^```.*?^```[ \t]*$"               # fenced code (code cells)
-    r"|\A---\n.*?\n---\n"                    # YAML front matter
-    r"|^\+\+\+.*?$"                          # jupytext cell markers with metadata
-    r"|`+[^`\n]*`+"                          # inline code
-    r"|\[[^\[\]\n]*\]\(#ref-[^)\s]*\)"      # a citation link, label and all
-    r"|\[@[^\]\n]*\]"                        # a citation key
-    r"|\]\([^)\s]*\)"                        # a link target
-    r"|https?://\S+"                         # an address
-    r"|<[^<>\n]+>"                           # an HTML tag
-    r"|\"[^\"\n]{1,400}?\"|“[^”]{1,400}?”|‘[^’]{1,400}?’"   # quotations
+    r"(?ms)^```.*?^```[ \t]*$"  # fenced code (code cells)
+    r"|\A---\n.*?\n---\n"  # YAML front matter
+    r"|^\+\+\+.*?$"  # jupytext cell markers with metadata
+    r"|`+[^`\n]*`+"  # inline code
+    r"|\[[^\[\]\n]*\]\(#ref-[^)\s]*\)"  # a citation link, label and all
+    r"|\[@[^\]\n]*\]"  # a citation key
+    r"|\]\([^)\s]*\)"  # a link target
+    r"|https?://\S+"  # an address
+    r"|<[^<>\n]+>"  # an HTML tag
+    r"|\"[^\"\n]{1,400}?\"|“[^”]{1,400}?”|‘[^’]{1,400}?’"  # quotations
     r"|(?<![\w’'])'[^'\n]{1,400}?'(?![\w])"  # 'quoted' (not an apostrophe)
 )
 
@@ -64,10 +93,24 @@ def _people() -> list[tuple[str, str]]:
 
 # Japanese names the course writes (family name first) that the lessons also spelt given name
 # first with native script, so that the order cannot be read from the lessons alone.
-FAMILY_FIRST = {"Sahashi Ryo", "Hashimoto Ryutaro", "Mori Yoshiro", "Fukuda Yasuo", "Aso Taro", "Kono Yohei",
-                "Nakasone Yasuhiro", "Kaifu Toshiki", "Takeshita Noboru", "Okada Katsuya",
-                "Motegi Toshimitsu",
-                "Iwaya Takeshi", "Kamikawa Yoko", "Hamada Yasukazu", "Kihara Minoru", "Nakatani Gen"}
+FAMILY_FIRST = {
+    "Sahashi Ryo",
+    "Hashimoto Ryutaro",
+    "Mori Yoshiro",
+    "Fukuda Yasuo",
+    "Aso Taro",
+    "Kono Yohei",
+    "Nakasone Yasuhiro",
+    "Kaifu Toshiki",
+    "Takeshita Noboru",
+    "Okada Katsuya",
+    "Motegi Toshimitsu",
+    "Iwaya Takeshi",
+    "Kamikawa Yoko",
+    "Hamada Yasukazu",
+    "Kihara Minoru",
+    "Nakatani Gen",
+}
 
 
 def _japanese_names() -> set[str]:
@@ -76,9 +119,13 @@ def _japanese_names() -> set[str]:
     known = {name for name, country in _people() if country == "JPN"} | FAMILY_FIRST
     seen: set[str] = set()
     for path in sorted((ROOT / "lessons").glob("*.md")):
-        seen |= {f"{a} {b}" for a, b in re.findall(
-            r"\b([A-Z][a-z]+) ([A-Z][a-z]+(?:'[a-z]{2,})?) \([\u3040-\u30ff\u4e00-\u9fff]+\)",
-            path.read_text(encoding="utf-8"))}
+        seen |= {
+            f"{a} {b}"
+            for a, b in re.findall(
+                r"\b([A-Z][a-z]+) ([A-Z][a-z]+(?:'[a-z]{2,})?) \([\u3040-\u30ff\u4e00-\u9fff]+\)",
+                path.read_text(encoding="utf-8"),
+            )
+        }
     seen = {strip_macrons(n).replace("'", "") for n in seen}
     reverse = {" ".join(n.split()[::-1]) for n in known}
     names = {strip_macrons(n) for n in known}
@@ -97,9 +144,11 @@ def strip_macrons(text: str) -> str:
 
 def rules() -> list[Rule]:
     out = [
-        Rule(re.compile(r"[A-Za-z']*[ōūŌŪ][A-Za-z'ōūŌŪ]*"),
-             lambda m: strip_macrons(m.group(0)).replace("n'i", "ni"),
-             "Japanese romanised without macrons in prose (native script on first use gives the exact form)"),
+        Rule(
+            re.compile(r"[A-Za-z']*[ōūŌŪ][A-Za-z'ōūŌŪ]*"),
+            lambda m: strip_macrons(m.group(0)).replace("n'i", "ni"),
+            "Japanese romanised without macrons in prose (native script on first use gives the exact form)",
+        ),
         Rule(re.compile(r"\bJun'ichir"), "Junichir", "no apostrophe in romanised Japanese names"),
         Rule(re.compile(r"\bKim Jong[ -]Un\b"), "Kim Jong-un", "Korean given names hyphenated: Kim Jong-un"),
         Rule(re.compile(r"\bKim Jong[ -]Il\b"), "Kim Jong-il", "Korean given names hyphenated: Kim Jong-il"),
@@ -115,21 +164,36 @@ def rules() -> list[Rule]:
         Rule(re.compile(r"\bprogram(s?)\b"), r"programme\1", "British spelling (not for a computer program)"),
         Rule(re.compile(r"\bcolor(s?)\b"), r"colour\1", "British spelling (colour= in code excepted)"),
         Rule(re.compile(r"\bcatalog(s?)\b"), r"catalogue\1", "British spelling"),
-        Rule(re.compile(r"\b(normali|denucleari|institutionali|organi|recogni|emphasi|critici|apologi|reali|"
-                        r"summari|characteri|mobili|militari|synchroni|prioriti|legitimi|formali|stabili|"
-                        r"moderni|minimi|maximi|utili)z(e|es|ed|ing|ation|ations)\b"),
-             r"\1s\2", "-ise spelling, as in the rest of the course (capitalised titles excepted)"),
+        Rule(
+            re.compile(
+                r"\b(normali|denucleari|institutionali|organi|recogni|emphasi|critici|apologi|reali|"
+                r"summari|characteri|mobili|militari|synchroni|prioriti|legitimi|formali|stabili|"
+                r"moderni|minimi|maximi|utili)z(e|es|ed|ing|ation|ations)\b"
+            ),
+            r"\1s\2",
+            "-ise spelling, as in the rest of the course (capitalised titles excepted)",
+        ),
     ]
     for name in sorted(_japanese_names()):
         family, given = name.split()
-        out.append(Rule(re.compile(rf"\b{re.escape(given)} {re.escape(family)}\b"), name,
-                        f"Japanese names family name first: {name}"))
+        out.append(
+            Rule(
+                re.compile(rf"\b{re.escape(given)} {re.escape(family)}\b"),
+                name,
+                f"Japanese names family name first: {name}",
+            )
+        )
     for name, country in _people():
         parts = name.split()
         if country in {"KOR", "PRK"} and len(parts) == 2 and "-" in parts[1]:
             first, second = parts[1].split("-", 1)
-            out.append(Rule(re.compile(rf"\b{parts[0]} {first}[ -]{second.capitalize()}\b"), name,
-                            f"Korean given names hyphenated, second part in lower case: {name}"))
+            out.append(
+                Rule(
+                    re.compile(rf"\b{parts[0]} {first}[ -]{second.capitalize()}\b"),
+                    name,
+                    f"Korean given names hyphenated, second part in lower case: {name}",
+                )
+            )
     return out
 
 
@@ -164,8 +228,12 @@ def fix_text(text: str, rule_list: list[Rule] | None = None) -> str:
 def csv_fields(path: Path) -> list[tuple[str, str]]:
     """(column, value) of every checked text field of a data file."""
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    return [(col, value) for row in rows for col, value in row.items()
-            if col not in SKIP_COLUMNS and value and not re.fullmatch(r"[-+0-9.:eE ]+", value)]
+    return [
+        (col, value)
+        for row in rows
+        for col, value in row.items()
+        if col not in SKIP_COLUMNS and value and not re.fullmatch(r"[-+0-9.:eE ]+", value)
+    ]
 
 
 def files() -> tuple[list[Path], list[Path]]:

@@ -18,7 +18,8 @@ from __future__ import annotations
 import argparse
 import csv
 import re
-from datetime import date as Date, datetime, timedelta
+from datetime import date as Date
+from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,7 +45,10 @@ COUNTRY = {
 SHARED_SOURCES = [
     {
         "id": "cns-nk-missile-test-db",
-        "citation": "James Martin Center for Nonproliferation Studies (CNS). The CNS North Korea Missile Test Database. Nuclear Threat Initiative.",
+        "citation": (
+            "James Martin Center for Nonproliferation Studies (CNS). The CNS North Korea "
+            "Missile Test Database. Nuclear Threat Initiative."
+        ),
         "publisher": "James Martin Center for Nonproliferation Studies / Nuclear Threat Initiative",
         "date": "",
         "url": "https://www.nti.org/analysis/articles/cns-north-korea-missile-test-database/",
@@ -52,7 +56,10 @@ SHARED_SOURCES = [
     },
     {
         "id": "nagix-nk-missile-tests",
-        "citation": "nagix. nk-missile-tests: North Korean missile tests compiled from the CNS database (GitHub repository, commit a0cc658, 2026-04-21).",
+        "citation": (
+            "nagix. nk-missile-tests: North Korean missile tests compiled from the CNS "
+            "database (GitHub repository, commit a0cc658, 2026-04-21)."
+        ),
         "publisher": "GitHub (nagix)",
         "date": "2026-04-21",
         "url": "https://github.com/nagix/nk-missile-tests",
@@ -60,7 +67,10 @@ SHARED_SOURCES = [
     },
     {
         "id": "usgs-comcat",
-        "citation": "U.S. Geological Survey. ANSS Comprehensive Earthquake Catalog (ComCat), event pages for the six DPRK nuclear explosions.",
+        "citation": (
+            "U.S. Geological Survey. ANSS Comprehensive Earthquake Catalog (ComCat), event "
+            "pages for the six DPRK nuclear explosions."
+        ),
         "publisher": "U.S. Geological Survey",
         "date": "",
         "url": "https://earthquake.usgs.gov/earthquakes/search/",
@@ -68,7 +78,12 @@ SHARED_SOURCES = [
     },
     {
         "id": "wb-wdi-milex",
-        "citation": "The World Bank: World Development Indicators: Stockholm International Peace Research Institute (SIPRI), Yearbook: Armaments, Disarmament and International Security. Indicators MS.MIL.XPND.CD and MS.MIL.XPND.GD.ZS, last updated 2021-10-28.",
+        "citation": (
+            "The World Bank: World Development Indicators: Stockholm International Peace "
+            "Research Institute (SIPRI), Yearbook: Armaments, Disarmament and International "
+            "Security. Indicators MS.MIL.XPND.CD and MS.MIL.XPND.GD.ZS, last updated "
+            "2021-10-28."
+        ),
         "publisher": "The World Bank (source: SIPRI)",
         "date": "2021-10-28",
         "url": "https://data.worldbank.org/indicator/MS.MIL.XPND.CD",
@@ -226,9 +241,7 @@ def _slug(text: str, words: int = 4) -> str:
 
 def trilateral(shared: Path) -> list[dict[str, str]]:
     rows = list(
-        csv.DictReader(
-            open(shared / "us_japan_rok_trilateral_engagements_2021_2024.csv", encoding="utf-8")
-        )
+        csv.DictReader(open(shared / "us_japan_rok_trilateral_engagements_2021_2024.csv", encoding="utf-8"))
     )
     out, sources = [], []
     for row in rows:
@@ -254,7 +267,10 @@ def trilateral(shared: Path) -> list[dict[str, str]]:
         sources.append(
             {
                 "id": sid,
-                "citation": f"The White House (Biden administration archive). {title[:1].upper() + title[1:]}. Briefing Room, {row['date']}. Read in the archived copy {mirror[0]}.",
+                "citation": (
+                    f"The White House (Biden administration archive). {title[:1].upper() + title[1:]}. "
+                    f"Briefing Room, {row['date']}. Read in the archived copy {mirror[0]}."
+                ),
                 "publisher": "The White House",
                 "date": row["date"],
                 "url": row["source_url"],

@@ -39,7 +39,7 @@ KINDS = {
 }
 
 
-def _kind(value) -> str:  # noqa: C901 - one branch per kind
+def _kind(value) -> str:
     """A short key for what ``value`` is."""
     import numpy as np
     import pandas as pd
@@ -100,11 +100,11 @@ _ADVICE = {
     ("number", "table0"): "Your filter matched no row: check the conditions.",
     ("number", "column1"): "Take the value out with .iloc[0].",
     ("number", "column"): "Reduce the column to one number (for example .max() or .sum()), or pick one "
-                          "value with .iloc[0].",
+    "value with .iloc[0].",
     ("number", "column0"): "Your filter matched no row: check the conditions.",
     ("number", "timedelta"): "A time span: use .days to get its number of days.",
     ("number", "timedelta-column"): "A column of time spans: use .dt.days for days, then take one value "
-                                    "(.iloc[0]) or reduce the column.",
+    "(.iloc[0]) or reduce the column.",
     ("number", "text"): "Numbers are stored without quotes: use int(...) or float(...).",
     ("number", "bool"): "A comparison gives True or False; store the number itself.",
     ("number", "date"): "A date is not a number: subtract two dates and take .days.",
@@ -115,7 +115,7 @@ _ADVICE = {
     ("date", "column1"): "Take the value out with .iloc[0].",
     ("date", "table1"): "Take the value out of the 'date' column with .iloc[0].",
     ("table", "column"): "Keep it a table: filter the rows of the table, or select columns with double "
-                         "brackets, table[['a', 'b']].",
+    "brackets, table[['a', 'b']].",
     ("table", "column1"): "Keep it a table: filter the rows of the table instead of picking one column.",
     ("set", "list"): "Make it a set with set(...).",
     ("column", "table"): "Pick one column with single brackets, table['column'].",
@@ -184,5 +184,8 @@ def expect_kind(value, want: str, name: str) -> None:
     advice = _ADVICE.get((base, kind)) or _ADVICE.get((base, "other"), "")
     if want == "whole number" and kind == "float":
         advice = "Make it whole with int(...) or round(...)."
-    raise AssertionError(msg.ANSWER_WRONG_KIND.format(name=name, want=KINDS[want], got=describe_value(value),
-                                                      advice=" " + advice if advice else ""))
+    raise AssertionError(
+        msg.ANSWER_WRONG_KIND.format(
+            name=name, want=KINDS[want], got=describe_value(value), advice=" " + advice if advice else ""
+        )
+    )

@@ -41,7 +41,8 @@ JUDGEMENT_SHARE = 0.4
 JUDGEMENT_FROM = "03"
 
 TIME_LINE = re.compile(
-    r"^\*\*Estimated time:\*\*\s*(\d+) minutes: teaching (\d+), practice (\d+), discussion (\d+)\s*$", re.M)
+    r"^\*\*Estimated time:\*\*\s*(\d+) minutes: teaching (\d+), practice (\d+), discussion (\d+)\s*$", re.M
+)
 EXERCISE_TIME = re.compile(r"\*\*Expected time:\*\*\s*(\d+) minutes")
 PROMPT = re.compile(r"^\s*\d+\.\s+\*\*(\d\d[a-z]?-d\d+)\.\*\*", re.M)
 NOTE_HEADING = re.compile(r"^###\s+(\d\d[a-z]?-d\d+)\s*$", re.M)
@@ -79,29 +80,70 @@ class Audit:
     gaps: list
 
     def to_json(self) -> str:
-        return json.dumps({"lessons": [asdict(lesson) for lesson in self.lessons],
-                           "exercises": self.exercises, "gaps": self.gaps}, ensure_ascii=False, indent=1)
+        return json.dumps(
+            {
+                "lessons": [asdict(lesson) for lesson in self.lessons],
+                "exercises": self.exercises,
+                "gaps": self.gaps,
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
 
     def table(self) -> str:
         """The summary table: one row per lesson, then totals."""
-        head = ("lesson", "min", "teach", "pract", "disc", "recall", "comp", "interp", "eval",
-                "prompts", "w/notes", "taught", "figs", "desc", "cites")
+        head = (
+            "lesson",
+            "min",
+            "teach",
+            "pract",
+            "disc",
+            "recall",
+            "comp",
+            "interp",
+            "eval",
+            "prompts",
+            "w/notes",
+            "taught",
+            "figs",
+            "desc",
+            "cites",
+        )
         rows = []
         for a in self.lessons:
             m, s = a.minutes, a.selfchecks
-            rows.append((a.lesson[:32], m.get("total", "?"), m.get("teaching", "?"), m.get("practice", "?"),
-                         m.get("discussion", "?"), s.get("recall", 0), s.get("compute", 0),
-                         s.get("interpret", 0), s.get("evaluate", 0), len(a.prompts),
-                         len(a.prompts_with_notes), len(a.skills_taught), a.figures, a.figures_described,
-                         a.citations))
+            rows.append(
+                (
+                    a.lesson[:32],
+                    m.get("total", "?"),
+                    m.get("teaching", "?"),
+                    m.get("practice", "?"),
+                    m.get("discussion", "?"),
+                    s.get("recall", 0),
+                    s.get("compute", 0),
+                    s.get("interpret", 0),
+                    s.get("evaluate", 0),
+                    len(a.prompts),
+                    len(a.prompts_with_notes),
+                    len(a.skills_taught),
+                    a.figures,
+                    a.figures_described,
+                    a.citations,
+                )
+            )
         totals = ["total"]
         for i in range(1, len(head)):
             values = [r[i] for r in rows]
             totals.append(sum(v for v in values if isinstance(v, int)))
         rows.append(tuple(totals))
-        widths = [max(len(str(x)) for x in col) for col in zip(head, *rows)]
-        line = lambda r: "  ".join(str(x).rjust(w) if i else str(x).ljust(w)  # noqa: E731
-                                   for i, (x, w) in enumerate(zip(r, widths)))
+        widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)]
+
+        def line(r):
+            return "  ".join(
+                str(x).rjust(w) if i else str(x).ljust(w)
+                for i, (x, w) in enumerate(zip(r, widths, strict=True))
+            )
+
         out = [line(head), line(["-" * w for w in widths])] + [line(r) for r in rows]
         ex = ", ".join(f"{k.split('-')[0]} {v if v is not None else '?'}" for k, v in self.exercises.items())
         out.append(f"exercises (expected minutes): {ex}")
@@ -120,7 +162,8 @@ def course_root(start: Path | None = None) -> Path:
             return folder
     raise FileNotFoundError(
         f"No course checkout found at or above {here}: run `coursekit audit` inside the course folder "
-        "(the one with lessons/ and datasets/), or pass --root.")
+        "(the one with lessons/ and datasets/), or pass --root."
+    )
 
 
 def _cells(path: Path) -> tuple[list[str], list[str]]:
@@ -164,8 +207,13 @@ def _figures(code: list[str]) -> tuple[int, int]:
         except SyntaxError:
             continue
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "show"
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id not in ("ck", "coursekit")):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "show"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id not in ("ck", "coursekit")
+            ):
                 bare += 1
     return max(built, shown) + bare, shown
 
@@ -185,7 +233,7 @@ def _model_points(root: Path) -> dict[str, str]:
         heads = list(NOTE_HEADING.finditer(text))
         for i, head in enumerate(heads):
             end = heads[i + 1].start() if i + 1 < len(heads) else len(text)
-            body = text[head.end():end]
+            body = text[head.end() : end]
             body = re.split(r"^#{1,3}\s", body, maxsplit=1, flags=re.M)[0]
             found[head.group(1)] = body.strip()
     return found
@@ -231,14 +279,18 @@ def audit(root: Path | None = None) -> Audit:
             if teach + practice + discuss != total:
                 a.gaps.append(f"time line adds up to {teach + practice + discuss}, not {total}")
         else:
-            a.gaps.append("no time line ('**Estimated time:** N minutes: teaching a, practice b, discussion c')")
+            a.gaps.append(
+                "no time line ('**Estimated time:** N minutes: teaching a, practice b, discussion c')"
+            )
         a.selfchecks, problems = _selfcheck_levels(code)
         a.gaps.extend(problems)
         n_checks = sum(a.selfchecks.values())
         judged = sum(a.selfchecks[k] for k in JUDGEMENT)
         if a.number >= JUDGEMENT_FROM and n_checks and judged / n_checks < JUDGEMENT_SHARE:
-            a.gaps.append(f"only {judged} of {n_checks} self-checks are interpret or evaluate "
-                          f"(at least {JUDGEMENT_SHARE:.0%} needed from lesson {JUDGEMENT_FROM} on)")
+            a.gaps.append(
+                f"only {judged} of {n_checks} self-checks are interpret or evaluate "
+                f"(at least {JUDGEMENT_SHARE:.0%} needed from lesson {JUDGEMENT_FROM} on)"
+            )
         a.prompts = PROMPT.findall(text)
         for pid in a.prompts:
             body = notes.get(pid, "")
@@ -254,7 +306,9 @@ def audit(root: Path | None = None) -> Audit:
         a.skills_first_used = first_used.get(a.number, [])
         a.figures, a.figures_described = _figures(code)
         if a.figures_described < a.figures:
-            a.gaps.append(f"{a.figures - a.figures_described} figure(s) shown without ck.show (no description)")
+            a.gaps.append(
+                f"{a.figures - a.figures_described} figure(s) shown without ck.show (no description)"
+            )
         ids = cited_ids(text)
         a.citations, a.sources = _citation_count(text), len(ids)
         unknown = [i for i in ids if i not in register]

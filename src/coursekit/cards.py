@@ -30,8 +30,14 @@ from .references import source
 
 __all__ = ["Perspective", "perspectives", "Perspectives", "KINDS"]
 
-FLAGS = {"Washington": "USA", "Tokyo": "JPN", "Seoul": "KOR", "Beijing": "CHN", "Pyongyang": "PRK",
-         "Moscow": "RUS"}
+FLAGS = {
+    "Washington": "USA",
+    "Tokyo": "JPN",
+    "Seoul": "KOR",
+    "Beijing": "CHN",
+    "Pyongyang": "PRK",
+    "Moscow": "RUS",
+}
 
 #: The kinds of card: a government's stated line, or a named analyst's published argument.
 KINDS = ("official", "analyst")
@@ -112,24 +118,31 @@ class Perspectives:
         for card in self.cards:
             cites = "; ".join(
                 f'<a href="#ref-{html.escape(c["id"])}" title="{html.escape(c["citation"])}">'
-                f'{html.escape(c["id"])}</a>' for c in card.citations
+                f"{html.escape(c['id'])}</a>"
+                for c in card.citations
             )
             if card.kind == "analyst":
                 style = "flex:1 1 220px;border:2px dashed #555;border-radius:6px;padding:8px;margin:4px"
-                head = (f'<strong>{html.escape(card.capital)}</strong> '
-                        f'<span class="coursekit-card-kind">· Analyst (not a government position)</span>'
-                        f'<br><em>{html.escape(card.who)}</em>')
+                head = (
+                    f"<strong>{html.escape(card.capital)}</strong> "
+                    f'<span class="coursekit-card-kind">· Analyst (not a government position)</span>'
+                    f"<br><em>{html.escape(card.who)}</em>"
+                )
             else:
                 style = "flex:1 1 220px;border:1px solid #999;border-radius:6px;padding:8px;margin:4px"
-                head = (f'<strong>{html.escape(card.capital)}</strong> '
-                        f'<span class="coursekit-card-kind">· Official line</span>')
+                head = (
+                    f"<strong>{html.escape(card.capital)}</strong> "
+                    f'<span class="coursekit-card-kind">· Official line</span>'
+                )
             cards.append(
                 f'<div class="coursekit-card coursekit-card-{card.kind}" style="{style}">{head}'
                 f'<p style="margin:4px 0">{html.escape(card.view)}</p>'
-                f'<small>Sources: {cites}</small></div>'
+                f"<small>Sources: {cites}</small></div>"
             )
-        return (f'<div class="coursekit-perspectives"><p><em>{html.escape(self.question)}</em></p>'
-                f'<div style="display:flex;flex-wrap:wrap">{"".join(cards)}</div></div>')
+        return (
+            f'<div class="coursekit-perspectives"><p><em>{html.escape(self.question)}</em></p>'
+            f'<div style="display:flex;flex-wrap:wrap">{"".join(cards)}</div></div>'
+        )
 
 
 def perspectives(question: str, cards: list[Perspective]) -> Perspectives:

@@ -77,7 +77,7 @@ def _sources_schema() -> dict:
 def _check_own(own: pd.DataFrame, register: pd.DataFrame) -> list[str]:
     problems = []
     ids = set(register["id"].astype(str))
-    urls = {_address(u): str(i) for i, u in zip(register["id"], register["url"])}
+    urls = {_address(u): str(i) for i, u in zip(register["id"], register["url"], strict=True)}
     seen: set[str] = set()
     for _, row in own.iterrows():
         values = {k: ("" if v is None or v != v else str(v).strip()) for k, v in row.items()}
@@ -91,9 +91,11 @@ def _check_own(own: pd.DataFrame, register: pd.DataFrame) -> list[str]:
                 continue
             pattern = rules.get("pattern")
             if pattern and not re.fullmatch(pattern, value):
-                problems.append(msg.OWN_PATTERN[name].format(label=label, value=value)
-                                if name in msg.OWN_PATTERN else
-                                msg.OWN_PATTERN_OTHER.format(label=label, field=name, pattern=pattern))
+                problems.append(
+                    msg.OWN_PATTERN[name].format(label=label, value=value)
+                    if name in msg.OWN_PATTERN
+                    else msg.OWN_PATTERN_OTHER.format(label=label, field=name, pattern=pattern)
+                )
         sid = values.get("id", "")
         if sid in ids:
             problems.append(msg.OWN_IN_REGISTER.format(label=label))
@@ -120,7 +122,7 @@ def _check_datasets() -> list[str]:
             target = f.get("x-references")
             fk = [k for k in res["schema"].get("foreignKeys", []) if k["fields"] == f["name"]]
             if fk:
-                target = f'{fk[0]["reference"]["resource"]}.{fk[0]["reference"]["fields"]}'
+                target = f"{fk[0]['reference']['resource']}.{fk[0]['reference']['fields']}"
             if not target:
                 continue
             table_name, column = target.split(".")
@@ -129,12 +131,14 @@ def _check_datasets() -> list[str]:
             values = load(res["name"])
             key = res["schema"]["primaryKey"]
             key = key if isinstance(key, str) else key[0]
-            for row_key, cell in zip(values[key], values[f["name"]]):
+            for row_key, cell in zip(values[key], values[f["name"]], strict=True):
                 if cell is None or cell != cell:
                     continue
                 for ref in str(cell).split(";"):
                     if ref not in tables[table_name]:
-                        problems.append(f"{res['name']} {row_key}: {f['name']} cites {ref!r}, not in {target}")
+                        problems.append(
+                            f"{res['name']} {row_key}: {f['name']} cites {ref!r}, not in {target}"
+                        )
     return problems
 
 
@@ -144,32 +148,69 @@ def _check_datasets() -> list[str]:
 # host (it also covers its subdomains) or a host followed by a path prefix.
 MIRROR_HOSTS: dict[str, str] = {
     # wikis and copies of wikis
-    "wikipedia.org": "wiki", "wikisource.org": "wiki (copies of texts)", "wikiwand.com": "wiki mirror",
-    "wikimili.com": "wiki mirror", "wikisum.wiki": "wiki mirror", "jmedia.wiki": "wiki mirror",
-    "ja-wiki.pages.dev": "wiki mirror", "a.osmarks.net": "wiki mirror", "askwikinow.com": "wiki mirror",
-    "wiki.av1.space": "wiki mirror", "ssd.cswiki.jp": "wiki", "enpedia.rxy.jp": "wiki",
-    "dweb.link": "wiki mirror (IPFS)", "iiab.me": "wiki mirror (Kiwix)", "kids.kiddle.co": "wiki mirror",
-    "wiki.kidzsearch.com": "wiki mirror", "know.cf": "wiki mirror", "namu.moe": "wiki mirror",
-    "rigvedawiki.net": "wiki", "wiki.onul.works": "wiki mirror", "unamwiki.org": "wiki mirror",
-    "wikiplanet.click": "wiki mirror", "worddisk.com": "wiki mirror", "dic.nicovideo.jp": "wiki",
-    "pedia.3rd-in.co.jp": "wiki mirror", "wdic.org": "wiki", "mymemo.xyz": "wiki mirror",
-    "weblio.jp": "dictionary portal (wiki copies)", "trans.hiragana.jp": "proxy copy of a wiki",
-    "seisyun.net": "forum mirror", "2nn.jp": "forum news aggregator", "rssing.com": "feed mirror",
+    "wikipedia.org": "wiki",
+    "wikisource.org": "wiki (copies of texts)",
+    "wikiwand.com": "wiki mirror",
+    "wikimili.com": "wiki mirror",
+    "wikisum.wiki": "wiki mirror",
+    "jmedia.wiki": "wiki mirror",
+    "ja-wiki.pages.dev": "wiki mirror",
+    "a.osmarks.net": "wiki mirror",
+    "askwikinow.com": "wiki mirror",
+    "wiki.av1.space": "wiki mirror",
+    "ssd.cswiki.jp": "wiki",
+    "enpedia.rxy.jp": "wiki",
+    "dweb.link": "wiki mirror (IPFS)",
+    "iiab.me": "wiki mirror (Kiwix)",
+    "kids.kiddle.co": "wiki mirror",
+    "wiki.kidzsearch.com": "wiki mirror",
+    "know.cf": "wiki mirror",
+    "namu.moe": "wiki mirror",
+    "rigvedawiki.net": "wiki",
+    "wiki.onul.works": "wiki mirror",
+    "unamwiki.org": "wiki mirror",
+    "wikiplanet.click": "wiki mirror",
+    "worddisk.com": "wiki mirror",
+    "dic.nicovideo.jp": "wiki",
+    "pedia.3rd-in.co.jp": "wiki mirror",
+    "wdic.org": "wiki",
+    "mymemo.xyz": "wiki mirror",
+    "weblio.jp": "dictionary portal (wiki copies)",
+    "trans.hiragana.jp": "proxy copy of a wiki",
+    "seisyun.net": "forum mirror",
+    "2nn.jp": "forum news aggregator",
+    "rssing.com": "feed mirror",
     # aggregators and relays of other publishers' news
-    "scoop.co.nz": "news aggregator", "spacewar.com": "wire aggregator", "spacedaily.com": "wire aggregator",
-    "wn.com": "news aggregator", "nkaggregator.com": "news aggregator", "kcnawatch.org": "state-media relay",
-    "newser.com": "news aggregator", "pressreader.com": "newspaper reseller",
-    "devdiscourse.com": "wire aggregator", "emiratesnewsreleases.com": "wire relay",
-    "miragenews.com": "press-release relay", "enewspf.com": "press-release relay",
-    "naijadetails.com": "content farm", "balkansvoice.com": "wire aggregator",
-    "worldhistoryproject.org": "aggregator", "onthisday.com": "aggregator", "honmall.net": "content farm",
-    "encyclopedia.com": "reference aggregator", "infoplease.com": "reference aggregator",
+    "scoop.co.nz": "news aggregator",
+    "spacewar.com": "wire aggregator",
+    "spacedaily.com": "wire aggregator",
+    "wn.com": "news aggregator",
+    "nkaggregator.com": "news aggregator",
+    "kcnawatch.org": "state-media relay",
+    "newser.com": "news aggregator",
+    "pressreader.com": "newspaper reseller",
+    "devdiscourse.com": "wire aggregator",
+    "emiratesnewsreleases.com": "wire relay",
+    "miragenews.com": "press-release relay",
+    "enewspf.com": "press-release relay",
+    "naijadetails.com": "content farm",
+    "balkansvoice.com": "wire aggregator",
+    "worldhistoryproject.org": "aggregator",
+    "onthisday.com": "aggregator",
+    "honmall.net": "content farm",
+    "encyclopedia.com": "reference aggregator",
+    "infoplease.com": "reference aggregator",
     # copies of official documents and theses
-    "globalsecurity.org": "copies of official texts", "usinfo.org": "copies of US government texts",
-    "acronym.org.uk/old/archive/docs": "copies of official texts", "un-project.org": "copies of UN texts",
-    "marxists.org": "transcriptions of periodicals", "123dok.com": "document-sharing copy",
-    "docslib.org": "document-sharing copy", "studyres.com": "document-sharing copy",
-    "123deta.com": "document copy", "nippon-senmon.tripod.com": "personal copy of news",
+    "globalsecurity.org": "copies of official texts",
+    "usinfo.org": "copies of US government texts",
+    "acronym.org.uk/old/archive/docs": "copies of official texts",
+    "un-project.org": "copies of UN texts",
+    "marxists.org": "transcriptions of periodicals",
+    "123dok.com": "document-sharing copy",
+    "docslib.org": "document-sharing copy",
+    "studyres.com": "document-sharing copy",
+    "123deta.com": "document copy",
+    "nippon-senmon.tripod.com": "personal copy of news",
 }
 
 
@@ -204,4 +245,4 @@ def mirror_host(url: str) -> str | None:
 def mirror_sources() -> list[str]:
     """Ids of the registered sources whose URL is on the deny-list (:data:`MIRROR_HOSTS`)."""
     sources = load("sources")
-    return [sid for sid, url in zip(sources["id"], sources["url"]) if mirror_host(url)]
+    return [sid for sid, url in zip(sources["id"], sources["url"], strict=True) if mirror_host(url)]

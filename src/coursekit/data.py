@@ -157,9 +157,7 @@ def load(name: str) -> pd.DataFrame:
     res = resource(name)
     path = data_dir() / res["path"]
     if not path.is_file():
-        raise DatasetError(
-            msg.FILE_MISSING.format(name=name, path=path, relpath=f"datasets/{res['path']}")
-        )
+        raise DatasetError(msg.FILE_MISSING.format(name=name, path=path, relpath=f"datasets/{res['path']}"))
     stat = path.stat()
     return _load_cached(str(path), stat.st_mtime_ns, stat.st_size, name).copy()
 
@@ -177,8 +175,9 @@ class Description:
     sources: list[str]
     attribution: str
     notes: list[str] = field(default_factory=list)
-    completeness: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["period", "start", "end", "status", "note"]))
+    completeness: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["period", "start", "end", "status", "note"])
+    )
 
     def __str__(self) -> str:
         lines = [f"{self.title} ({self.name}): {self.rows} rows", "", self.description, "", "Columns:"]
@@ -187,8 +186,10 @@ class Description:
             lines.append(f"  {row.name} ({row.type}{unit}): {row.description}")
         if len(self.completeness):
             lines += ["", "Completeness by period (read before counting rows per year):"]
-            lines += [f"  {row.period}: {row.status.upper()}. {row.note}"
-                      for row in self.completeness.itertuples(index=False)]
+            lines += [
+                f"  {row.period}: {row.status.upper()}. {row.note}"
+                for row in self.completeness.itertuples(index=False)
+            ]
         lines += ["", "Licence: " + "; ".join(self.licences), "Sources:"]
         lines += [f"  - {source}" for source in self.sources]
         lines += ["", self.attribution]
@@ -207,8 +208,13 @@ class Description:
             "\n".join(table),
         ]
         if len(self.completeness):
-            parts.append("**Completeness by period** (read before counting rows per year):\n" + "\n".join(
-                f"- **{row.period}: {row.status}.** {row.note}" for row in self.completeness.itertuples(index=False)))
+            parts.append(
+                "**Completeness by period** (read before counting rows per year):\n"
+                + "\n".join(
+                    f"- **{row.period}: {row.status}.** {row.note}"
+                    for row in self.completeness.itertuples(index=False)
+                )
+            )
         parts += [
             "**Licence:** " + "; ".join(self.licences),
             "**Sources:**\n" + "\n".join(f"- {source}" for source in self.sources),
@@ -266,9 +272,18 @@ def describe(name: str) -> Description:
         for src in res.get("sources", [])
     ]
     completeness = pd.DataFrame(
-        [{"period": p["period"], "start": int(p["start"]), "end": int(p["end"]), "status": p["status"],
-          "note": p["note"], "complete_for": p.get("complete_for", []), "source_ids": p.get("source_ids", [])}
-         for p in res.get("completeness", [])],
+        [
+            {
+                "period": p["period"],
+                "start": int(p["start"]),
+                "end": int(p["end"]),
+                "status": p["status"],
+                "note": p["note"],
+                "complete_for": p.get("complete_for", []),
+                "source_ids": p.get("source_ids", []),
+            }
+            for p in res.get("completeness", [])
+        ],
         columns=["period", "start", "end", "status", "note", "complete_for", "source_ids"],
     )
     return Description(
@@ -297,7 +312,9 @@ def cite(name: str) -> str:
     if not attribution:
         titles = [src.get("title", "") for src in res.get("sources", [])]
         attribution = "; ".join(t for t in titles if t)
-    licences = ", ".join(LICENCE_NAMES.get(lic.get("name", ""), lic.get("name", "")) for lic in res.get("licenses", []))
+    licences = ", ".join(
+        LICENCE_NAMES.get(lic.get("name", ""), lic.get("name", "")) for lic in res.get("licenses", [])
+    )
     return f"Data: {attribution} ({licences})."
 
 

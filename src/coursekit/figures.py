@@ -30,9 +30,18 @@ from . import messages as msg
 from .data import cite
 
 __all__ = [
-    "PALETTE", "ACTOR_COLOURS", "SYMBOLS", "DASHES", "PATTERNS", "contrast_ratio", "timeline_figure",
-    "bar_chart", "line_chart", "scatter_chart",
-    "figure_description", "show",
+    "PALETTE",
+    "ACTOR_COLOURS",
+    "SYMBOLS",
+    "DASHES",
+    "PATTERNS",
+    "contrast_ratio",
+    "timeline_figure",
+    "bar_chart",
+    "line_chart",
+    "scatter_chart",
+    "figure_description",
+    "show",
 ]
 
 # Okabe & Ito (2008) palette, distinguishable with the common forms of colour blindness, with its
@@ -40,8 +49,14 @@ __all__ = [
 # sky blue #56B4E9 had about 2.3:1; yellow #F0E442, 1.3:1, is replaced by grey).
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#C26CA0", "#B07800", "#3D8FBF", "#7F7F7F", "#000000"]
 ACTOR_COLOURS = {
-    "USA": "#0072B2", "JPN": "#D55E00", "KOR": "#009E73", "PRK": "#C26CA0",
-    "CHN": "#B07800", "RUS": "#3D8FBF", "SUN": "#3D8FBF", "UNO": "#000000",
+    "USA": "#0072B2",
+    "JPN": "#D55E00",
+    "KOR": "#009E73",
+    "PRK": "#C26CA0",
+    "CHN": "#B07800",
+    "RUS": "#3D8FBF",
+    "SUN": "#3D8FBF",
+    "UNO": "#000000",
 }
 # The second cue beside colour, one per group in the same order as the colours.
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "triangle-down"]
@@ -49,8 +64,14 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid",
 PATTERNS = ["", "/", ".", "x", "\\", "-", "+", "|"]
 ACTOR_ORDER = ["USA", "JPN", "KOR", "PRK", "CHN", "RUS", "SUN", "UNO"]
 ACTOR_NAMES = {
-    "USA": "United States", "JPN": "Japan", "KOR": "Republic of Korea", "PRK": "DPRK (North Korea)",
-    "CHN": "China", "RUS": "Russia", "SUN": "Soviet Union", "UNO": "United Nations",
+    "USA": "United States",
+    "JPN": "Japan",
+    "KOR": "Republic of Korea",
+    "PRK": "DPRK (North Korea)",
+    "CHN": "China",
+    "RUS": "Russia",
+    "SUN": "Soviet Union",
+    "UNO": "United Nations",
 }
 MAX_GROUPS = len(PALETTE)
 
@@ -70,7 +91,9 @@ def _check(table, columns: list[str | None], what: str) -> None:
         raise TypeError(msg.NOT_A_TABLE.format(kind=type(table).__name__))
     for column in columns:
         if column is not None and column not in table.columns:
-            raise KeyError(msg.MISSING_COLUMN.format(column=column, what=what, valid=", ".join(map(str, table.columns))))
+            raise KeyError(
+                msg.MISSING_COLUMN.format(column=column, what=what, valid=", ".join(map(str, table.columns)))
+            )
     if table.empty:
         warnings.warn(msg.EMPTY_TABLE_WARNING, stacklevel=3)
 
@@ -83,9 +106,10 @@ def contrast_ratio(colour: str, background: str = "#FFFFFF") -> float:
     >>> round(contrast_ratio("#000000"), 1)
     21.0
     """
+
     def luminance(value: str) -> float:
         value = value.lstrip("#")
-        r, g, b = (int(value[i:i + 2], 16) / 255 for i in (0, 2, 4))
+        r, g, b = (int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))
         lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
         return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 
@@ -110,29 +134,47 @@ def _join(items: list[str]) -> str:
     return "; ".join(items)
 
 
-def _groups(table: pd.DataFrame, color: str | None, warn: bool = True) -> list[tuple[str | None, pd.DataFrame]]:
+def _groups(
+    table: pd.DataFrame, color: str | None, warn: bool = True
+) -> list[tuple[str | None, pd.DataFrame]]:
     if color is None:
         return [(None, table)]
     values = table[color].astype(str)
-    order = list(dict.fromkeys(
-        table[color].cat.categories.astype(str) if hasattr(table[color], "cat") else sorted(values.unique())
-    ))
+    order = list(
+        dict.fromkeys(
+            table[color].cat.categories.astype(str)
+            if hasattr(table[color], "cat")
+            else sorted(values.unique())
+        )
+    )
     order = [v for v in order if (values == v).any()]
     if warn and len(order) > MAX_GROUPS:
         warnings.warn(msg.MANY_GROUPS_WARNING.format(column=color, count=len(order)), stacklevel=3)
     return [(v, table[values == v]) for v in order]
 
 
-def _finish(fig: go.Figure, *, title: str, source: str | None, xlabel: str, ylabel: str,
-            description: str) -> go.Figure:
+def _finish(
+    fig: go.Figure, *, title: str, source: str | None, xlabel: str, ylabel: str, description: str
+) -> go.Figure:
     credit = cite(source) if source and " " not in source else source
-    fig.update_layout(title=dict(text=title, x=0.0, xanchor="left"), xaxis_title=xlabel,
-                      yaxis_title=ylabel, **_LAYOUT)
+    fig.update_layout(
+        title=dict(text=title, x=0.0, xanchor="left"), xaxis_title=xlabel, yaxis_title=ylabel, **_LAYOUT
+    )
     if credit:
         # A fixed distance in pixels below the plot area (not a fraction of its height), so that
         # the line clears the axis title on short figures such as one-actor timelines too.
-        fig.add_annotation(text=credit, xref="paper", yref="paper", x=0, y=0, yshift=-58, showarrow=False,
-                           xanchor="left", yanchor="top", font=dict(size=10, color="#555"))
+        fig.add_annotation(
+            text=credit,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-58,
+            showarrow=False,
+            xanchor="left",
+            yanchor="top",
+            font=dict(size=10, color="#555"),
+        )
         description = f"{description} {credit}"
     fig.update_layout(meta={"description": description, "source": credit or ""})
     return fig
@@ -164,13 +206,25 @@ def _extremes(table: pd.DataFrame, x: str, y: str) -> str:
     if data.empty:
         return "There are no values to show."
     top, low = data.loc[data[y].idxmax()], data.loc[data[y].idxmin()]
-    return (f"The highest {_label(y)} is {_fmt(top[y])} ({_fmt(top[x])}); "
-            f"the lowest is {_fmt(low[y])} ({_fmt(low[x])}).")
+    return (
+        f"The highest {_label(y)} is {_fmt(top[y])} ({_fmt(top[x])}); "
+        f"the lowest is {_fmt(low[y])} ({_fmt(low[x])})."
+    )
 
 
-def bar_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None, title: str,
-              source: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
-              stacked: bool = True, description: str | None = None) -> go.Figure:
+def bar_chart(
+    table: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    color: str | None = None,
+    title: str,
+    source: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    stacked: bool = True,
+    description: str | None = None,
+) -> go.Figure:
     """A bar chart of ``y`` against ``x``, one colour per value of ``color``.
 
     ``source`` is a dataset name (its attribution is added under the chart) or a citation text.
@@ -182,9 +236,14 @@ def bar_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None, 
     patterns = _cues([g for g, _ in groups if g is not None], PATTERNS)
     fig = go.Figure()
     for group, part in groups:
-        fig.add_bar(x=part[x], y=part[y], name=_name(group) if group else _label(y),
-                    marker_color=colours.get(group, PALETTE[0]),
-                    marker_pattern_shape=patterns.get(group, ""), marker_pattern_fgcolor="white")
+        fig.add_bar(
+            x=part[x],
+            y=part[y],
+            name=_name(group) if group else _label(y),
+            marker_color=colours.get(group, PALETTE[0]),
+            marker_pattern_shape=patterns.get(group, ""),
+            marker_pattern_fgcolor="white",
+        )
     fig.update_layout(barmode="stack" if stacked else "group", showlegend=color is not None)
     auto = f"Bar chart: {title}. It shows {_label(y)} for each {_label(x)}"
     if color:
@@ -197,13 +256,29 @@ def bar_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None, 
         auto += "."
     if color is None:
         auto += " " + _extremes(table, x, y)
-    return _finish(fig, title=title, source=source, xlabel=xlabel or _label(x), ylabel=ylabel or _label(y),
-                   description=description or auto)
+    return _finish(
+        fig,
+        title=title,
+        source=source,
+        xlabel=xlabel or _label(x),
+        ylabel=ylabel or _label(y),
+        description=description or auto,
+    )
 
 
-def line_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None, title: str,
-               source: str | None = None, xlabel: str | None = None, ylabel: str | None = None,
-               log_y: bool = False, description: str | None = None) -> go.Figure:
+def line_chart(
+    table: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    color: str | None = None,
+    title: str,
+    source: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    log_y: bool = False,
+    description: str | None = None,
+) -> go.Figure:
     """A line chart of ``y`` against ``x`` (usually years), one line per value of ``color``.
 
     Examples
@@ -224,24 +299,48 @@ def line_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None,
     parts = []
     for group, part in groups:
         part = part.sort_values(x)
-        fig.add_scatter(x=part[x], y=part[y], mode="lines+markers", name=_name(group) if group else _label(y),
-                        line=dict(color=colours.get(group, PALETTE[0]), dash=dashes.get(group, "solid")),
-                        marker=dict(size=6, symbol=symbols.get(group, "circle")))
+        fig.add_scatter(
+            x=part[x],
+            y=part[y],
+            mode="lines+markers",
+            name=_name(group) if group else _label(y),
+            line=dict(color=colours.get(group, PALETTE[0]), dash=dashes.get(group, "solid")),
+            marker=dict(size=6, symbol=symbols.get(group, "circle")),
+        )
         valid = part[[x, y]].dropna()
         if not valid.empty and group is not None:
             first, last = valid.iloc[0], valid.iloc[-1]
-            parts.append(f"{_name(group)} from {_fmt(first[y])} in {_fmt(first[x])} to {_fmt(last[y])} in {_fmt(last[x])}")
+            parts.append(
+                f"{_name(group)} from {_fmt(first[y])} in {_fmt(first[x])} to {_fmt(last[y])} in "
+                f"{_fmt(last[x])}"
+            )
     if log_y:
         fig.update_yaxes(type="log")
     auto = f"Line chart: {title}. It shows {_label(y)} by {_label(x)}"
     auto += (": " + "; ".join(parts) + ".") if parts else ". " + _extremes(table, x, y)
-    return _finish(fig, title=title, source=source, xlabel=xlabel or _label(x), ylabel=ylabel or _label(y),
-                   description=description or auto)
+    return _finish(
+        fig,
+        title=title,
+        source=source,
+        xlabel=xlabel or _label(x),
+        ylabel=ylabel or _label(y),
+        description=description or auto,
+    )
 
 
-def scatter_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = None, title: str,
-                  hover: str | None = None, source: str | None = None, xlabel: str | None = None,
-                  ylabel: str | None = None, description: str | None = None) -> go.Figure:
+def scatter_chart(
+    table: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    color: str | None = None,
+    title: str,
+    hover: str | None = None,
+    source: str | None = None,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    description: str | None = None,
+) -> go.Figure:
     """Points of ``y`` against ``x``, coloured by ``color``, with ``hover`` text on each point."""
     _check(table, [x, y, color, hover], "scatter_chart")
     groups = _groups(table, color)
@@ -249,17 +348,33 @@ def scatter_chart(table: pd.DataFrame, x: str, y: str, *, color: str | None = No
     symbols = _cues([g for g, _ in groups if g is not None], SYMBOLS)
     fig = go.Figure()
     for group, part in groups:
-        fig.add_scatter(x=part[x], y=part[y], mode="markers", name=_name(group) if group else _label(y),
-                        text=part[hover].astype(str) if hover else None,
-                        marker=dict(color=colours.get(group, PALETTE[0]), size=9, opacity=0.85,
-                                    symbol=symbols.get(group, "circle"), line=dict(width=0.5, color="white")))
+        fig.add_scatter(
+            x=part[x],
+            y=part[y],
+            mode="markers",
+            name=_name(group) if group else _label(y),
+            text=part[hover].astype(str) if hover else None,
+            marker=dict(
+                color=colours.get(group, PALETTE[0]),
+                size=9,
+                opacity=0.85,
+                symbol=symbols.get(group, "circle"),
+                line=dict(width=0.5, color="white"),
+            ),
+        )
     counts = ", ".join(f"{_name(g)}: {len(p)}" for g, p in groups if g is not None)
     auto = f"Scatter chart: {title}. {len(table)} points of {_label(y)} against {_label(x)}"
     auto += f" ({counts})." if counts else ". " + _extremes(table, x, y)
     if hover:
         auto += " " + _points(table, x, y, hover)
-    return _finish(fig, title=title, source=source, xlabel=xlabel or _label(x), ylabel=ylabel or _label(y),
-                   description=description or auto)
+    return _finish(
+        fig,
+        title=title,
+        source=source,
+        xlabel=xlabel or _label(x),
+        ylabel=ylabel or _label(y),
+        description=description or auto,
+    )
 
 
 def _points(table: pd.DataFrame, x: str, y: str, hover: str, most: int = 12) -> str:
@@ -269,13 +384,17 @@ def _points(table: pd.DataFrame, x: str, y: str, hover: str, most: int = 12) -> 
         return ""
     spots = [(key, grp[hover].astype(str).tolist()) for key, grp in data.groupby([x, y], sort=False)]
     spots.sort(key=lambda s: (s[0][1], s[0][0]), reverse=True)
-    named = [f"{_label(x)} {_fmt(px)}, {_label(y)} {_fmt(py)}: {', '.join(labels)}"
-             for (px, py), labels in spots[:most]]
+    named = [
+        f"{_label(x)} {_fmt(px)}, {_label(y)} {_fmt(py)}: {', '.join(labels)}"
+        for (px, py), labels in spots[:most]
+    ]
     if len(spots) <= most:
         return f"The points: {_join(named)}."
     rest = sum(len(labels) for _, labels in spots[most:])
-    return (f"The {most} highest positions: {_join(named)}; {rest} more points at "
-            f"{len(spots) - most} other positions.")
+    return (
+        f"The {most} highest positions: {_join(named)}; {rest} more points at "
+        f"{len(spots) - most} other positions."
+    )
 
 
 def _events(events: pd.DataFrame, column: str, most: int = 12) -> str:
@@ -286,20 +405,40 @@ def _events(events: pd.DataFrame, column: str, most: int = 12) -> str:
         picked = ordered.iloc[sorted({round(i * step) for i in range(most)})]
     else:
         picked = ordered
-    named = [f"{row.date:%Y-%m-%d} {row.title} ({_label(getattr(row, column))})"
-             for row in picked.assign(**{column: picked[column].astype(str)}).itertuples()]
-    text = ("Events: " if len(picked) == len(ordered)
-            else f"{len(picked)} of the events, spread over the period: ") + _join(named) + "."
+    named = [
+        f"{row.date:%Y-%m-%d} {row.title} ({_label(getattr(row, column))})"
+        for row in picked.assign(**{column: picked[column].astype(str)}).itertuples()
+    ]
+    text = (
+        (
+            "Events: "
+            if len(picked) == len(ordered)
+            else f"{len(picked)} of the events, spread over the period: "
+        )
+        + _join(named)
+        + "."
+    )
     if len(picked) < len(ordered):
         rest = ordered.drop(picked.index)
         counts = rest[column].astype(str).value_counts()
-        text += " The other " + str(len(rest)) + " by row: " + ", ".join(
-            f"{_label(k)} {v}" for k, v in counts.items()) + "."
+        text += (
+            " The other "
+            + str(len(rest))
+            + " by row: "
+            + ", ".join(f"{_label(k)} {v}" for k, v in counts.items())
+            + "."
+        )
     return text
 
 
-def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline", color_by: str = "category",
-                    source: str | None = "events", description: str | None = None) -> go.Figure:
+def timeline_figure(
+    events: pd.DataFrame,
+    *,
+    title: str = "Timeline",
+    color_by: str = "category",
+    source: str | None = "events",
+    description: str | None = None,
+) -> go.Figure:
     """A timeline: one row per category (or other column), one marker per event, titles on hover
     (pointing or tapping) and named in the text description for keyboard and screen-reader users.
 
@@ -322,10 +461,17 @@ def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline", color_by: 
         hover = "<b>" + part["title"].astype(str) + "</b><br>" + part["date"].dt.strftime("%Y-%m-%d")
         if "summary" in part:
             hover = hover + "<br>" + summary.str.slice(0, 160)
-        fig.add_scatter(x=part["date"], y=[_label(group)] * len(part), mode="markers", name=_label(group),
-                        hovertext=hover, hoverinfo="text",
-                        marker=dict(color=colours[group], size=11, symbol=symbols[group],
-                                    line=dict(width=0.5, color="white")))
+        fig.add_scatter(
+            x=part["date"],
+            y=[_label(group)] * len(part),
+            mode="markers",
+            name=_label(group),
+            hovertext=hover,
+            hoverinfo="text",
+            marker=dict(
+                color=colours[group], size=11, symbol=symbols[group], line=dict(width=0.5, color="white")
+            ),
+        )
     fig.update_yaxes(categoryorder="array", categoryarray=[_label(g) for g, _ in groups][::-1])
     fig.update_layout(showlegend=False, height=max(300, 60 + 40 * len(groups)))
     if events.empty:
@@ -333,8 +479,10 @@ def timeline_figure(events: pd.DataFrame, *, title: str = "Timeline", color_by: 
     else:
         first, last = events["date"].min(), events["date"].max()
         counts = ", ".join(f"{_label(g)} {len(p)}" for g, p in groups)
-        auto = (f"Timeline: {title}. {len(events)} events from {first:%Y-%m-%d} to {last:%Y-%m-%d}, "
-                f"one row per {_label(color_by)} ({counts}). " + _events(events, color_by))
+        auto = (
+            f"Timeline: {title}. {len(events)} events from {first:%Y-%m-%d} to {last:%Y-%m-%d}, "
+            f"one row per {_label(color_by)} ({counts}). " + _events(events, color_by)
+        )
     return _finish(fig, title=title, source=source, xlabel="date", ylabel="", description=description or auto)
 
 

@@ -55,10 +55,6 @@ EXPECT = {
     "reference": "an id that exists in the {target} dataset",
 }
 
-UNKNOWN_FIELD = (
-    "The {name!r} dataset has no column {field!r}.\n"
-    "Its columns are: {valid}."
-)
 
 UNKNOWN_SOURCE = (
     "{source_id!r} is not in the course's source register.\n"
@@ -76,20 +72,29 @@ OWN_MISSING_COLUMNS = (
 )
 OWN_EMPTY = "your source {label!r}: {field} is empty; the register needs it for every source"
 OWN_PATTERN = {
-    "id": ("your source {label!r}: id {value!r} is not a valid id: use lower-case letters, digits "
-           "and hyphens, e.g. 'sahashi-2011-eaf'"),
+    "id": (
+        "your source {label!r}: id {value!r} is not a valid id: use lower-case letters, digits "
+        "and hyphens, e.g. 'sahashi-2011-eaf'"
+    ),
     "date": "your source {label!r}: date {value!r} should be YYYY, YYYY-MM or YYYY-MM-DD, or empty",
-    "url": ("your source {label!r}: url {value!r} should be a full public address starting with "
-            "http:// or https://"),
+    "url": (
+        "your source {label!r}: url {value!r} should be a full public address starting with "
+        "http:// or https://"
+    ),
 }
 OWN_PATTERN_OTHER = "your source {label!r}: {field} does not match the register's rule {pattern!r}"
-OWN_IN_REGISTER = ("your source {label!r}: this id is already in the register; cite it, do not add "
-                   "it again (or choose a new id if it is a different source)")
+OWN_IN_REGISTER = (
+    "your source {label!r}: this id is already in the register; cite it, do not add "
+    "it again (or choose a new id if it is a different source)"
+)
 OWN_DUPLICATE = "your source {label!r}: this id appears twice in your own sources; give each source one id"
-OWN_SAME_URL = ("your source {label!r}: the register already has this address as {sid!r}; cite that "
-                "id instead of adding the source again")
-OWN_NOT_CITABLE = ("cited {sid!r}: not in the source register or your own sources (check the spelling, "
-                   "or add the source)")
+OWN_SAME_URL = (
+    "your source {label!r}: the register already has this address as {sid!r}; cite that "
+    "id instead of adding the source again"
+)
+OWN_NOT_CITABLE = (
+    "cited {sid!r}: not in the source register or your own sources (check the spelling, or add the source)"
+)
 
 UNKNOWN_TERM = (
     "The glossary has no term {term!r}.{hint}\n"
@@ -101,26 +106,15 @@ BAD_PERIOD = (
     "Give years (1994) or dates ('1994-10-21'), with the start before the end."
 )
 UNKNOWN_ACTOR = (
-    "{actor!r} is not an actor code used in the events table.\n"
-    "Use ISO country codes such as {valid}."
+    "{actor!r} is not an actor code used in the events table.\nUse ISO country codes such as {valid}."
 )
-UNKNOWN_CATEGORY = (
-    "{category!r} is not an event category.\n"
-    "The categories are: {valid}."
-)
-EMPTY_SELECTION = (
-    "No events match this choice (period {start} to {end}, actors {actors}, categories {categories}).\n"
-    "Try a longer period or fewer filters."
-)
+UNKNOWN_CATEGORY = "{category!r} is not an event category.\nThe categories are: {valid}."
 
 NOT_A_TABLE = (
     "This helper needs a table (a pandas DataFrame), but got {kind}.\n"
     "Load one first, for example: events = coursekit.load('events')."
 )
-MISSING_COLUMN = (
-    "The table has no column {column!r}, which {what} needs.\n"
-    "Its columns are: {valid}."
-)
+MISSING_COLUMN = "The table has no column {column!r}, which {what} needs.\nIts columns are: {valid}."
 EMPTY_TABLE_WARNING = "The table is empty, so the figure will have no data. Check your filters."
 MANY_GROUPS_WARNING = (
     "The column {column!r} has {count} different values; a chart with so many colours is hard to read.\n"
@@ -128,9 +122,7 @@ MANY_GROUPS_WARNING = (
 )
 
 # Self-checks
-SELFCHECK_NO_ANSWER = (
-    "Type your answer between the brackets first, for example: {example}"
-)
+SELFCHECK_NO_ANSWER = "Type your answer between the brackets first, for example: {example}"
 SELFCHECK_RIGHT = "Correct!"
 SELFCHECK_WRONG = "Not quite. Try again."
 SELFCHECK_HINT = "Hint {number} of {total}: {hint}"
@@ -142,13 +134,8 @@ SELFCHECK_LEVEL = {
     "evaluate": "This question asks you to evaluate a claim or the evidence for it.",
 }
 SELFCHECK_NO_MORE_HINTS = "You have seen every hint. Re-read the section above, then try once more."
-SELFCHECK_CHOICE = (
-    "Answer with the letter of one option ({letters}), for example {example}."
-)
+SELFCHECK_CHOICE = "Answer with the letter of one option ({letters}), for example {example}."
 SELFCHECK_NUMBER = "Answer with a number, for example {example}."
-SELFCHECK_UNKNOWN = (
-    "There is no self-check called {qid!r} in this session. Run the cell that defines it first."
-)
 
 # Perspective cards
 CARD_NEEDS_SOURCE = (
@@ -160,10 +147,7 @@ UNKNOWN_GOVERNMENT_COUNTRY = (
     "{country!r} is not a country in the governments table.\n"
     "Use one of: {valid} (for example band_country='KOR')."
 )
-UNKNOWN_ANSWER = (
-    "{answer!r} is not an answer in the opinion table.\n"
-    "The answers are: {valid}."
-)
+UNKNOWN_ANSWER = "{answer!r} is not an answer in the opinion table.\nThe answers are: {valid}."
 NO_OPINION_ROWS = (
     "No opinion figures are left to draw for {start} to {end}.\n"
     "Check the years and the answers you chose, or load the table again: coursekit.load('public_opinion')."
@@ -187,7 +171,7 @@ FIND_EVENT_ROW = "  {date:%Y-%m-%d}  {title}"
 # Checking the kind of an answer (visible tests of the exercises)
 ANSWER_WRONG_KIND = "{name} should be {want}, but it is {got}.{advice}"
 CARD_ANALYST_NEEDS_WHO = (
-    "An analyst's card for {capital!r} needs who=\"Name, affiliation\": say whose argument it is, so "
+    'An analyst\'s card for {capital!r} needs who="Name, affiliation": say whose argument it is, so '
     "that readers can tell a scholar's reading from a government's position."
 )
 CARD_UNKNOWN_KIND = "A perspective card's kind must be one of: {kinds} (got {kind!r})."

@@ -27,8 +27,17 @@ import re
 from . import messages as msg
 from .data import load
 
-__all__ = ["source", "references", "cited_ids", "citation_groups", "code_calls", "References", "label", "labels",
-           "render_citations"]
+__all__ = [
+    "source",
+    "references",
+    "cited_ids",
+    "citation_groups",
+    "code_calls",
+    "References",
+    "label",
+    "labels",
+    "render_citations",
+]
 
 CITATION = re.compile(r"\[(@[a-z0-9][a-z0-9-]*(?:\s*;\s*@[a-z0-9][a-z0-9-]*)*)\]")
 #: A rendered citation: ``[Author 2011](#ref-source-id)`` (group 1 the label, group 2 the id).
@@ -53,7 +62,8 @@ def source(source_id: str) -> dict:
 
 
 RENDERED_GROUP = re.compile(
-    r"\((\[[^\[\]]+\]\(#ref-[a-z0-9][a-z0-9-]*\)(?:;\s*\[[^\[\]]+\]\(#ref-[a-z0-9][a-z0-9-]*\))*)\)")
+    r"\((\[[^\[\]]+\]\(#ref-[a-z0-9][a-z0-9-]*\)(?:;\s*\[[^\[\]]+\]\(#ref-[a-z0-9][a-z0-9-]*\))*)\)"
+)
 
 
 def citation_groups(text: str) -> list[tuple[int, list[str]]]:
@@ -64,9 +74,13 @@ def citation_groups(text: str) -> list[tuple[int, list[str]]]:
     >>> citation_groups("One [@a; @b]; two ([A 2010](#ref-a); [C 2011](#ref-c)).")
     [(4, ['a', 'b']), (18, ['a', 'c'])]
     """
-    found = [(m.start(), [p.strip().lstrip("@") for p in m.group(1).split(";")]) for m in CITATION.finditer(text)]
-    found += [(m.start(), re.findall(r"#ref-([a-z0-9][a-z0-9-]*)", m.group(1)))
-              for m in RENDERED_GROUP.finditer(text)]
+    found = [
+        (m.start(), [p.strip().lstrip("@") for p in m.group(1).split(";")]) for m in CITATION.finditer(text)
+    ]
+    found += [
+        (m.start(), re.findall(r"#ref-([a-z0-9][a-z0-9-]*)", m.group(1)))
+        for m in RENDERED_GROUP.finditer(text)
+    ]
     return sorted(found)
 
 
@@ -80,8 +94,9 @@ def cited_ids(text: str) -> list[str]:
     ['a-one', 'b-two']
     """
     found: list[str] = []
-    hits = [(m.start(), [p.strip().lstrip("@") for p in m.group(1).split(";")])
-            for m in CITATION.finditer(text)]
+    hits = [
+        (m.start(), [p.strip().lstrip("@") for p in m.group(1).split(";")]) for m in CITATION.finditer(text)
+    ]
     hits += [(m.start(), [m.group(2)]) for m in CITE_LINK.finditer(text)]
     for _, ids in sorted(hits):
         for sid in ids:
@@ -119,8 +134,10 @@ def label(source_id: str) -> str:
     """
     row = source(source_id)
     year = str(row.get("date") or "")[:4]
-    return f"{_author(str(row.get('citation') or ''), str(row.get('publisher') or ''))} " \
-           f"{year if year.isdigit() else 'n.d.'}"
+    return (
+        f"{_author(str(row.get('citation') or ''), str(row.get('publisher') or ''))} "
+        f"{year if year.isdigit() else 'n.d.'}"
+    )
 
 
 def labels(ids) -> dict[str, str]:
@@ -156,6 +173,7 @@ def render_citations(text: str, names: dict[str, str], href=lambda sid: f"#ref-{
     >>> render_citations("Signed [@a] and `[@b]`.", {"a": "Ash 1951"})
     'Signed ([Ash 1951](#ref-a)) and `[@b]`.'
     """
+
     def one(match):
         ids = [part.strip().lstrip("@") for part in match.group(1).split(";")]
         return "(" + "; ".join(f"[{names.get(i, i)}]({href(i)})" for i in ids) + ")"
@@ -196,18 +214,19 @@ class References:
         self.ids = [r["id"] for r in self.rows]
 
     def __str__(self) -> str:
-        return "\n".join(f"{self.labels[r['id']].rstrip('.')}. {r['citation']} {r['url']} [{r['id']}]"
-                         for r in self.rows)
+        return "\n".join(
+            f"{self.labels[r['id']].rstrip('.')}. {r['citation']} {r['url']} [{r['id']}]" for r in self.rows
+        )
 
     __repr__ = __str__
 
     def _repr_html_(self) -> str:
         items = "".join(
             f'<li id="ref-{html.escape(r["id"])}">'
-            f'<strong>{html.escape(self.labels[r["id"]].rstrip("."))}.</strong> '
+            f"<strong>{html.escape(self.labels[r['id']].rstrip('.'))}.</strong> "
             f'{html.escape(r["citation"])} <a href="{html.escape(r["url"])}" target="_blank" '
             f'rel="noopener">{html.escape(r["url"])}</a> <small>(id <code>{html.escape(r["id"])}</code>; '
-            f'{html.escape(r["licence"])})</small></li>'
+            f"{html.escape(r['licence'])})</small></li>"
             for r in self.rows
         )
         return f'<ul class="coursekit-references">{items}</ul>'

@@ -52,7 +52,7 @@ KINDS = ("choice", "number", "text")
 LEVELS = ("recall", "compute", "interpret", "evaluate")
 WRONG = "wrong:"  # marks the sealed explanation of a wrong option (its hash never matches an answer)
 LETTERS = "abcdefghij"
-REGISTRY: dict[str, "SelfCheck"] = {}
+REGISTRY: dict[str, SelfCheck] = {}
 
 
 def normalise(answer, kind: str, decimals: int = 0) -> str:
@@ -97,16 +97,26 @@ def _stream(qid: str, norm: str, length: int) -> bytes:
 
 def _seal(qid: str, norm: str, text: str) -> str:
     data = text.encode()
-    return base64.b64encode(bytes(a ^ b for a, b in zip(data, _stream(qid, norm, len(data))))).decode()
+    return base64.b64encode(
+        bytes(a ^ b for a, b in zip(data, _stream(qid, norm, len(data)), strict=True))
+    ).decode()
 
 
 def _unseal(qid: str, norm: str, sealed: str) -> str:
     data = base64.b64decode(sealed)
-    return bytes(a ^ b for a, b in zip(data, _stream(qid, norm, len(data)))).decode()
+    return bytes(a ^ b for a, b in zip(data, _stream(qid, norm, len(data)), strict=True)).decode()
 
 
-def make(qid: str, answer, *, kind: str = "text", alternatives=(), explanation: str = "",
-         decimals: int = 0, wrong=None) -> list[str]:
+def make(
+    qid: str,
+    answer,
+    *,
+    kind: str = "text",
+    alternatives=(),
+    explanation: str = "",
+    decimals: int = 0,
+    wrong=None,
+) -> list[str]:
     """The stored form of a self-check's answers: a list of ``hash:sealed-explanation`` strings.
 
     One entry per right answer (``answer`` and ``alternatives``), and for a choice question one per
@@ -155,16 +165,28 @@ class SelfCheck:
         For numbers: how many decimals count (the answer is rounded to this).
     """
 
-    def __init__(self, qid: str, question: str, *, answers: list[str], kind: str = "choice",
-                 choices=None, hints=(), decimals: int = 0, level: str | None = None):
+    def __init__(
+        self,
+        qid: str,
+        question: str,
+        *,
+        answers: list[str],
+        kind: str = "choice",
+        choices=None,
+        hints=(),
+        decimals: int = 0,
+        level: str | None = None,
+    ):
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
         if kind == "choice" and not choices:
             raise ValueError("a 'choice' question needs its choices")
         if level not in LEVELS:
             given = "no level" if level is None else f"level={level!r}"
-            raise ValueError(f"self-check {qid!r} has {given}: give level= one of "
-                             f"{', '.join(repr(name) for name in LEVELS)} (see docs/lesson-template.md)")
+            raise ValueError(
+                f"self-check {qid!r} has {given}: give level= one of "
+                f"{', '.join(repr(name) for name in LEVELS)} (see docs/lesson-template.md)"
+            )
         self.qid, self.question, self.kind, self.level = qid, question, kind, level
         self.choices = list(choices or [])
         self.hints = list(hints)
@@ -209,7 +231,9 @@ class SelfCheck:
 
     def feedback(self, answer=...) -> str:
         """Check an answer, count the try, and return the feedback as Markdown."""
-        example = {"choice": '.check("b")', "number": ".check(1994)", "text": '.check("your answer")'}[self.kind]
+        example = {"choice": '.check("b")', "number": ".check(1994)", "text": '.check("your answer")'}[
+            self.kind
+        ]
         if answer is ... or answer is None or (isinstance(answer, str) and not answer.strip()):
             return msg.SELFCHECK_NO_ANSWER.format(example=example)
         if self._normalise(answer) is None:
@@ -229,8 +253,9 @@ class SelfCheck:
         if self.hints:
             number = min(self.tries, len(self.hints))
             if self.tries <= len(self.hints):
-                text += "\n\n" + msg.SELFCHECK_HINT.format(number=number, total=len(self.hints),
-                                                           hint=self.hints[number - 1])
+                text += "\n\n" + msg.SELFCHECK_HINT.format(
+                    number=number, total=len(self.hints), hint=self.hints[number - 1]
+                )
             else:
                 text += "\n\n" + msg.SELFCHECK_NO_MORE_HINTS
         return text
@@ -242,12 +267,12 @@ class SelfCheck:
     def _repr_markdown_(self) -> str:
         lines = [f"*{msg.SELFCHECK_LEVEL[self.level]}*", "", f"**Self-check {self.qid}.** {self.question}"]
         if self.kind == "choice":
-            lines += [f"- ({letter}) {choice}" for letter, choice in zip(LETTERS, self.choices)]
-            lines.append("\nAnswer with the letter, e.g. `.check(\"a\")`.")
+            lines += [f"- ({letter}) {choice}" for letter, choice in zip(LETTERS, self.choices, strict=False)]
+            lines.append('\nAnswer with the letter, e.g. `.check("a")`.')
         elif self.kind == "number":
             lines.append("\nAnswer with a number, e.g. `.check(1994)`.")
         else:
-            lines.append("\nAnswer with a word or short phrase, e.g. `.check(\"...\")`.")
+            lines.append('\nAnswer with a word or short phrase, e.g. `.check("...")`.')
         return "\n".join(lines)
 
     def __repr__(self) -> str:

@@ -28,31 +28,86 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
-    "Skill", "Violation", "constructs_in_code", "constructs_in_notebook", "course_files",
-    "course_order", "lesson_id", "load_skills_map", "skill_violations", "first_uses",
+    "Skill",
+    "Violation",
+    "constructs_in_code",
+    "constructs_in_notebook",
+    "course_files",
+    "course_order",
+    "lesson_id",
+    "load_skills_map",
+    "skill_violations",
+    "first_uses",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
 MAP_PATH = ROOT / "docs" / "skills-map.md"
 
 BUILTINS = {
-    "len", "print", "round", "int", "float", "str", "sorted", "range", "set", "list", "dict", "zip",
-    "enumerate", "sum", "min", "max", "abs", "any", "all", "isinstance", "tuple", "type", "bool",
+    "len",
+    "print",
+    "round",
+    "int",
+    "float",
+    "str",
+    "sorted",
+    "range",
+    "set",
+    "list",
+    "dict",
+    "zip",
+    "enumerate",
+    "sum",
+    "min",
+    "max",
+    "abs",
+    "any",
+    "all",
+    "isinstance",
+    "tuple",
+    "type",
+    "bool",
 }
 OPERATORS = {
-    ast.BitAnd: "&-filter", ast.BitOr: "|-filter", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**",
-    ast.Div: "/", ast.Sub: "-", ast.Add: "+", ast.Mult: "*",
+    ast.BitAnd: "&-filter",
+    ast.BitOr: "|-filter",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+    ast.Div: "/",
+    ast.Sub: "-",
+    ast.Add: "+",
+    ast.Mult: "*",
 }
 COMPARISONS = {
-    ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
-    ast.In: "in", ast.NotIn: "in", ast.Is: "is", ast.IsNot: "is",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.In: "in",
+    ast.NotIn: "in",
+    ast.Is: "is",
+    ast.IsNot: "is",
 }
 STATEMENTS = {
-    ast.FunctionDef: "def", ast.Lambda: "lambda", ast.Try: "try-except", ast.If: "if",
-    ast.For: "for", ast.While: "while", ast.With: "with", ast.ListComp: "list-comprehension",
-    ast.DictComp: "dict-comprehension", ast.SetComp: "set-comprehension",
-    ast.GeneratorExp: "generator", ast.JoinedStr: "f-string", ast.IfExp: "if-else-expression",
-    ast.Assert: "assert", ast.Raise: "raise", ast.AugAssign: "+=",
+    ast.FunctionDef: "def",
+    ast.Lambda: "lambda",
+    ast.Try: "try-except",
+    ast.If: "if",
+    ast.For: "for",
+    ast.While: "while",
+    ast.With: "with",
+    ast.ListComp: "list-comprehension",
+    ast.DictComp: "dict-comprehension",
+    ast.SetComp: "set-comprehension",
+    ast.GeneratorExp: "generator",
+    ast.JoinedStr: "f-string",
+    ast.IfExp: "if-else-expression",
+    ast.Assert: "assert",
+    ast.Raise: "raise",
+    ast.AugAssign: "+=",
 }
 COURSE_HELPERS = {"ck", "coursekit"}
 
@@ -80,7 +135,7 @@ def _is_filter(index: ast.AST) -> bool:
     return False
 
 
-def _visit(tree: ast.AST) -> set[str]:  # noqa: C901 - one branch per kind of node
+def _visit(tree: ast.AST) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(tree):
         for kind, key in STATEMENTS.items():
@@ -312,8 +367,9 @@ def first_uses(files: list[Path] | None = None) -> dict[str, str]:
     return out
 
 
-def skill_violations(files: list[Path] | None = None,
-                     skills: dict[str, Skill] | None = None) -> list[Violation]:
+def skill_violations(
+    files: list[Path] | None = None, skills: dict[str, Skill] | None = None
+) -> list[Violation]:
     """Constructs used before the lesson that teaches them, or missing from the skills map.
 
     Parameters

@@ -45,8 +45,14 @@ from pathlib import Path
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Dict, Int, Unicode
 
-__all__ = ["PLOTLY_MIME", "PlotlyStaticPreprocessor", "figure_html", "plotly_js_path",
-           "write_plotly_js", "render_notebook"]
+__all__ = [
+    "PLOTLY_MIME",
+    "PlotlyStaticPreprocessor",
+    "figure_html",
+    "plotly_js_path",
+    "write_plotly_js",
+    "render_notebook",
+]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 PLOTLY_JS = "plotly.min.js"
@@ -64,7 +70,8 @@ style="width:100%;height:{height}px;"></div>
   function draw() {{ window.Plotly.newPlot(el, spec.data, spec.layout, spec.config); }}
   function fail(err) {{
     el.style.height = "auto";
-    el.textContent = "[Figure not shown: " + src + " could not be loaded. " + el.getAttribute("aria-label") + "]";
+    el.textContent = "[Figure not shown: " + src + " could not be loaded. "
+      + el.getAttribute("aria-label") + "]";
   }}
   if (window.Plotly) {{ draw(); return; }}
   if (!window.__coursekitPlotly) {{
@@ -106,8 +113,11 @@ def write_plotly_js(folder) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     source, target = plotly_js_path(), folder / PLOTLY_JS
-    if not (target.is_file() and target.stat().st_size == source.stat().st_size
-            and target.read_bytes() == source.read_bytes()):
+    if not (
+        target.is_file()
+        and target.stat().st_size == source.stat().st_size
+        and target.read_bytes() == source.read_bytes()
+    ):
         shutil.copyfile(source, target)
     return target
 
@@ -115,12 +125,23 @@ def write_plotly_js(folder) -> Path:
 def _script_json(value) -> str:
     """JSON that is safe inside an HTML ``<script>`` element."""
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
-def figure_html(figure, *, plotly_js_url: str = PLOTLY_JS, config=None, div_id: str | None = None,
-                default_height: int = 450) -> str:
+def figure_html(
+    figure,
+    *,
+    plotly_js_url: str = PLOTLY_JS,
+    config=None,
+    div_id: str | None = None,
+    default_height: int = 450,
+) -> str:
     """HTML that draws one plotly figure (a dict from the plotly mime type, or a Figure).
 
     The figure's text description (``layout.meta.description``, set by coursekit's builders)
@@ -161,13 +182,15 @@ class PlotlyStaticPreprocessor(Preprocessor):
     copy_plotly_js = Bool(
         True,
         help="Add plotly.min.js to the export's resources, so nbconvert's FilesWriter (and "
-             "nbgrader) writes it next to the page. Only applies when plotly_js_url is a plain "
-             "relative path.",
+        "nbgrader) writes it next to the page. Only applies when plotly_js_url is a plain "
+        "relative path.",
     ).tag(config=True)
     keep_json = Bool(
         True, help="Keep the plotly JSON beside the HTML (JupyterLab still draws it natively)."
     ).tag(config=True)
-    plotly_config = Dict(help="Extra plotly config for every figure, e.g. {'staticPlot': True}.").tag(config=True)
+    plotly_config = Dict(help="Extra plotly config for every figure, e.g. {'staticPlot': True}.").tag(
+        config=True
+    )
     default_height = Int(450, help="Height in pixels of a figure whose layout sets none.").tag(config=True)
 
     def preprocess(self, nb, resources):
@@ -189,8 +212,12 @@ class PlotlyStaticPreprocessor(Preprocessor):
             data = out.get("data") if out.get("output_type") in {"display_data", "execute_result"} else None
             if not data or PLOTLY_MIME not in data:
                 continue
-            data["text/html"] = figure_html(data[PLOTLY_MIME], plotly_js_url=self.plotly_js_url,
-                                            config=self.plotly_config, default_height=self.default_height)
+            data["text/html"] = figure_html(
+                data[PLOTLY_MIME],
+                plotly_js_url=self.plotly_js_url,
+                config=self.plotly_config,
+                default_height=self.default_height,
+            )
             # nbconvert would otherwise prefer a plain-text repr ('Figure({...})') in some exporters.
             data.pop("text/plain", None)
             if not self.keep_json:
@@ -202,7 +229,6 @@ class PlotlyStaticPreprocessor(Preprocessor):
 def render_notebook(nb, *, plotly_js_url: str = PLOTLY_JS, keep_json: bool = True):
     """Apply :class:`PlotlyStaticPreprocessor` to a notebook in place; return how many figures
     it rendered."""
-    pre = PlotlyStaticPreprocessor(plotly_js_url=plotly_js_url, copy_plotly_js=False,
-                                   keep_json=keep_json)
+    pre = PlotlyStaticPreprocessor(plotly_js_url=plotly_js_url, copy_plotly_js=False, keep_json=keep_json)
     pre.preprocess(nb, {})
     return pre._count

@@ -124,8 +124,15 @@ def _require_table(table, what: str, columns: list[str]) -> None:
             )
 
 
-def filter_events(events: pd.DataFrame | None = None, *, start=None, end=None, actors=None,
-                  categories=None, all_actors: bool = False) -> pd.DataFrame:
+def filter_events(
+    events: pd.DataFrame | None = None,
+    *,
+    start=None,
+    end=None,
+    actors=None,
+    categories=None,
+    all_actors: bool = False,
+) -> pd.DataFrame:
     """Events within a period, involving some actors, of some categories.
 
     Parameters
@@ -204,8 +211,13 @@ def actors_long(events: pd.DataFrame | None = None) -> pd.DataFrame:
     return long.reset_index(drop=True)
 
 
-def yearly_counts(table: pd.DataFrame, date_column: str = "date", by: str | None = None,
-                  start: int | None = None, end: int | None = None) -> pd.DataFrame:
+def yearly_counts(
+    table: pd.DataFrame,
+    date_column: str = "date",
+    by: str | None = None,
+    start: int | None = None,
+    end: int | None = None,
+) -> pd.DataFrame:
     """Count rows per calendar year (and per group), filling years with none as 0.
 
     The years run from ``start`` (default: the first year in the table) to ``end`` (default:
@@ -218,7 +230,8 @@ def yearly_counts(table: pd.DataFrame, date_column: str = "date", by: str | None
     2
     >>> int(counts.set_index("year").loc[2010, "count"])
     0
-    >>> yearly_counts(load("nuclear_tests"), "date_utc", start=2000, end=2020)["year"].agg(["min", "max"]).tolist()
+    >>> years = yearly_counts(load("nuclear_tests"), "date_utc", start=2000, end=2020)["year"]
+    >>> years.agg(["min", "max"]).tolist()
     [2000, 2020]
     """
     _require_table(table, "yearly_counts", [date_column] + ([by] if by else []))
@@ -231,7 +244,9 @@ def yearly_counts(table: pd.DataFrame, date_column: str = "date", by: str | None
     table = table.loc[years.index]
     span = range(first, last + 1)
     if by is None:
-        counts = years.value_counts().reindex(span, fill_value=0).rename_axis("year").reset_index(name="count")
+        counts = (
+            years.value_counts().reindex(span, fill_value=0).rename_axis("year").reset_index(name="count")
+        )
         return counts
     groups = table[by].astype(str)
     counts = pd.crosstab(years, groups).reindex(span, fill_value=0)
@@ -304,7 +319,8 @@ def find_event(words: str, events: pd.DataFrame | None = None):
     if found.empty:
         print(msg.FIND_EVENT_NONE.format(words=words))
     else:
-        listing = "\n".join(msg.FIND_EVENT_ROW.format(date=r["date"], title=r["title"])
-                             for _, r in found.iterrows())
+        listing = "\n".join(
+            msg.FIND_EVENT_ROW.format(date=r["date"], title=r["title"]) for _, r in found.iterrows()
+        )
         print(msg.FIND_EVENT_MANY.format(count=len(found), words=words, listing=listing))
     return None

@@ -99,13 +99,18 @@ def read_table(path: Path, schema: dict, *, name: str, root: Path | None = None)
     except UnicodeDecodeError as err:
         raise DatasetError(
             msg.DAMAGED_HEADER.format(
-                path=path, name=name, relpath=relpath,
-                detail=f"It is not readable as UTF-8 text (byte {err.start}). Was it saved by a spreadsheet in another encoding?",
+                path=path,
+                name=name,
+                relpath=relpath,
+                detail=f"It is not readable as UTF-8 text (byte {err.start}). Was it saved by a "
+                "spreadsheet in another encoding?",
             )
         ) from None
     except csv.Error as err:
         raise DatasetError(
-            msg.DAMAGED_HEADER.format(path=path, name=name, relpath=relpath, detail=f"It is not valid CSV: {err}.")
+            msg.DAMAGED_HEADER.format(
+                path=path, name=name, relpath=relpath, detail=f"It is not valid CSV: {err}."
+            )
         ) from None
 
     header = [h.strip() for h in header]
@@ -135,7 +140,9 @@ def read_table(path: Path, schema: dict, *, name: str, root: Path | None = None)
         count += 1
         if len(problems) < MAX_REPORTED:
             expected = msg.EXPECT[kind].format(**details)
-            problems.append(msg.ROW_PROBLEM.format(line=line, field=field_name, value=value, expected=expected))
+            problems.append(
+                msg.ROW_PROBLEM.format(line=line, field=field_name, value=value, expected=expected)
+            )
 
     for line, row in rows:
         if not any(cell.strip() for cell in row):
@@ -171,7 +178,7 @@ def read_table(path: Path, schema: dict, *, name: str, root: Path | None = None)
     if len(key) > 1:  # single-field keys are declared unique in the field's constraints
         lines = [line for line, row in rows if len(row) == len(header) and any(c.strip() for c in row)]
         seen_keys: set = set()
-        for i, values in enumerate(zip(*(columns[k] for k in key))):
+        for i, values in enumerate(zip(*(columns[k] for k in key), strict=True)):
             if values in seen_keys:
                 count += 1
                 if len(problems) < MAX_REPORTED:
@@ -183,7 +190,9 @@ def read_table(path: Path, schema: dict, *, name: str, root: Path | None = None)
         if count > len(problems):
             problems.append(msg.MORE_PROBLEMS.format(count=count - len(problems)))
         raise DatasetError(
-            msg.DAMAGED_ROWS.format(path=path, name=name, count=count, problems="\n".join(problems), relpath=relpath)
+            msg.DAMAGED_ROWS.format(
+                path=path, name=name, count=count, problems="\n".join(problems), relpath=relpath
+            )
         )
     return _frame(fields, columns)
 

@@ -9,29 +9,25 @@ them. They skip, saying why, when Playwright or Chromium is missing, unless COUR
 from __future__ import annotations
 
 import os
-import sys
+import re
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from tests.support import browser as B
 
-from tools import browser as B  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "browser: drives a real browser (Chromium); opt-in with -m browser")
-
-
 def pytest_collection_modifyitems(config, items):
-    # Any -m expression does its own selecting (pytest deselects after this hook); without one,
-    # browser tests run only when asked for. COURSE_BROWSER_TESTS=1 (CI) also makes them required:
-    # a missing browser is then an error, not a skip.
+    # Browser tests run only when a -m expression asks for them by name ("browser", not "not
+    # browser"): `make test-fast` (-m "not slow ...") never builds the sites by accident.
+    # COURSE_BROWSER_TESTS=1 (CI) also makes them required: a missing browser is then an error.
     required = os.environ.get("COURSE_BROWSER_TESTS") == "1"
-    selected = bool(config.getoption("markexpr")) or required
+    markexpr = config.getoption("markexpr") or ""
+    selected = bool(re.search(r"(?<!not )\bbrowser\b", markexpr))
     if required and any("browser" in item.keywords for item in items):
         reason = B.missing_browser_reason()
         if reason:
@@ -40,8 +36,11 @@ def pytest_collection_modifyitems(config, items):
         if "browser" not in item.keywords:
             continue
         if not selected:
-            item.add_marker(pytest.mark.skip(reason="browser tests are opt-in: make test-browser "
-                                                    "(pytest -m browser tests/browser)"))
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="browser tests are opt-in: make test-browser (pytest -m browser tests/browser)"
+                )
+            )
             continue
         reason = B.missing_browser_reason()
         if reason:
@@ -99,6 +98,15 @@ def website(lite_site) -> Path:
     from tools import build_site
 
     out = ROOT / "_build" / "test-site"
-    build_site.main(["--strict", "--output", str(out), "--work", str(ROOT / "_build" / "test-site-src"),
-                     "--lite-output", str(lite_site)])
+    build_site.main(
+        [
+            "--strict",
+            "--output",
+            str(out),
+            "--work",
+            str(ROOT / "_build" / "test-site-src"),
+            "--lite-output",
+            str(lite_site),
+        ]
+    )
     return out

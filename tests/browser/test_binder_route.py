@@ -10,10 +10,10 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from binderkit import recreate
-from tools import browser as B
+from tests.support import browser as B
+from tests.support.binderkit import recreate
+from tests.support.browser import first_lesson_with_figures
 from tools import launch
-from tools.browser import first_lesson_with_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,20 +32,29 @@ def test_binder_links_open_lessons_as_notebooks_that_run(page, artifacts, tmp_pa
     urlpath = unquote(parse_qs(urlparse(link).query)["urlpath"][0])
     before = {p: p.stat().st_mtime_ns for p in (ROOT / "lessons").glob("*.md")}
     # Binder serves the repository from its folder with the image's HOME (postBuild's config).
-    with B.jupyter_lab(ROOT, make=False, bin_dir=binder.bin, cwd=ROOT,
-                       env={"HOME": str(binder.home), "PATH": binder.env["PATH"]}) as (base, token, _log):
+    with B.jupyter_lab(
+        ROOT,
+        make=False,
+        bin_dir=binder.bin,
+        cwd=ROOT,
+        env={"HOME": str(binder.home), "PATH": binder.env["PATH"]},
+    ) as (base, token, _log):
         page.goto(f"{base}?token={token}")  # what Binder opens without a urlpath
         B.wait_for_notebook(page)
         assert page.url.split("?")[0].endswith("/lab/tree/lessons/00-start-here.md"), page.url
-        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=60_000)
+        page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=60_000
+        )
         assert current(page) == ["lessons/00-start-here.md", True]
         page.screenshot(path=str(artifacts / "binder-start.png"))
 
         page.goto(f"{base}{urlpath}?reset&token={token}")  # a lesson's Binder link
         B.wait_for_notebook(page)
-        page.wait_for_function(f"() => window.jupyterapp.shell.currentWidget && "
-                               f"window.jupyterapp.shell.currentWidget.context.path === 'lessons/{lesson.name}'",
-                               timeout=60_000)
+        page.wait_for_function(
+            f"() => window.jupyterapp.shell.currentWidget && "
+            f"window.jupyterapp.shell.currentWidget.context.path === 'lessons/{lesson.name}'",
+            timeout=60_000,
+        )
         assert current(page) == [f"lessons/{lesson.name}", True]
         B.wait_for_kernel_idle(page, 120)
         state = B.run_all_cells(page, 300)

@@ -7,7 +7,7 @@ import pytest
 
 import coursekit as ck
 from coursekit.static import figure_html, write_plotly_js
-from tools import browser as B
+from tests.support import browser as B
 
 pytestmark = pytest.mark.browser
 
@@ -17,18 +17,36 @@ def figures():
     spending = spending[spending["year"] >= 2015]
     return {
         # one actor, one year: the shortest timeline the builders make (300 px)
-        "short-timeline": ck.timeline_figure(ck.filter_events(start=2010, end=2010, actors="KOR"), title="2010"),
+        "short-timeline": ck.timeline_figure(
+            ck.filter_events(start=2010, end=2010, actors="KOR"), title="2010"
+        ),
         "timeline": ck.timeline_figure(ck.filter_events(start=1990, end=2020), title="1990-2020"),
-        "bar": ck.bar_chart(spending, x="year", y="share_of_gdp_pct", color="country_code",
-                            title="Share of GDP", source="military_expenditure", stacked=False),
-        "line": ck.line_chart(spending, x="year", y="expenditure_usd", color="country_code",
-                              title="Spending", source="military_expenditure"),
+        "bar": ck.bar_chart(
+            spending,
+            x="year",
+            y="share_of_gdp_pct",
+            color="country_code",
+            title="Share of GDP",
+            source="military_expenditure",
+            stacked=False,
+        ),
+        "line": ck.line_chart(
+            spending,
+            x="year",
+            y="expenditure_usd",
+            color="country_code",
+            title="Spending",
+            source="military_expenditure",
+        ),
     }
 
 
 def boxes(page, selector):
-    return page.eval_on_selector_all(selector, "els => els.map(e => { const r = e.getBoundingClientRect();"
-                                               " return [r.left, r.top, r.right, r.bottom]; })")
+    return page.eval_on_selector_all(
+        selector,
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [r.left, r.top, r.right, r.bottom]; })",
+    )
 
 
 def overlap(a, b) -> bool:
@@ -42,7 +60,8 @@ def test_credit_line_clears_axis_title_and_ticks(page, tmp_path, artifacts, widt
     for name, fig in built.items():
         (tmp_path / f"{name}.html").write_text(
             "<!doctype html><meta charset=utf-8><body>" + figure_html(fig, plotly_js_url="plotly.min.js"),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     page.set_viewport_size({"width": width, "height": 900})
     with B.static_server(tmp_path) as url:
         for name, fig in built.items():
@@ -52,7 +71,9 @@ def test_credit_line_clears_axis_title_and_ticks(page, tmp_path, artifacts, widt
             title = boxes(page, ".g-xtitle text")
             ticks = boxes(page, ".xtick text")
             assert credit and title and ticks, name
-            assert page.text_content(".annotation-text").split()[:3] == fig.layout.meta["source"].split()[:3], name
+            assert (
+                page.text_content(".annotation-text").split()[:3] == fig.layout.meta["source"].split()[:3]
+            ), name
             clashes = [b for b in title + ticks if overlap(credit[0], b)]
             if clashes:
                 page.screenshot(path=str(artifacts / f"FAILED-credit-{name}-{width}.png"))

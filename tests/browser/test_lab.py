@@ -5,13 +5,12 @@ rendered Markdown shows citations as author–date links, never a raw ``[@id]`` 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from pathlib import Path
-
-from tools import browser as B
-from tools.browser import first_lesson_with_figures
+from tests.support import browser as B
+from tests.support.browser import first_lesson_with_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,7 +19,9 @@ pytestmark = pytest.mark.browser
 
 def test_lesson_opens_as_notebook_runs_and_shows_figures_and_feedback(page, artifacts, tmp_path):
     lesson = first_lesson_with_figures()
-    answers = json.loads((ROOT / "tests/data/selfchecks" / f"{lesson.name.split('-', 1)[0]}.json").read_text())
+    answers = json.loads(
+        (ROOT / "tests/data/selfchecks" / f"{lesson.name.split('-', 1)[0]}.json").read_text()
+    )
     qid, answer = next(iter(answers.items()))
     before = lesson.stat().st_mtime_ns
     with B.jupyter_lab() as (base, token, _log):
@@ -28,8 +29,9 @@ def test_lesson_opens_as_notebook_runs_and_shows_figures_and_feedback(page, arti
         page.wait_for_selector(".jp-DirListing-content", timeout=120_000)
         # /lab?reset: a fresh workspace; open the lesson as a learner would, by double-clicks.
         page.locator(".jp-DirListing-item", has_text="lessons").first.dblclick()
-        item = page.locator(".jp-DirListing-item", has=page.locator(".jp-DirListing-itemText",
-                                                                      has_text=lesson.name))
+        item = page.locator(
+            ".jp-DirListing-item", has=page.locator(".jp-DirListing-itemText", has_text=lesson.name)
+        )
         item.dblclick()
         B.wait_for_notebook(page)
         state = B.wait_for_kernel_idle(page, 120)
@@ -59,8 +61,9 @@ def test_lesson_opens_as_notebook_runs_and_shows_figures_and_feedback(page, arti
         B.replace_and_run_cell(page, f"{var}.check(...)", f'{var}.check("{answers[qid]["wrong"]}")')
         wrong = B.cell_output_text(page, f'{var}.check("{answers[qid]["wrong"]}")')
         assert "Not quite" in wrong and "Hint 1" in wrong, wrong
-        B.replace_and_run_cell(page, f'{var}.check("{answers[qid]["wrong"]}")',
-                               f'{var}.check("{answers[qid]["right"]}")')
+        B.replace_and_run_cell(
+            page, f'{var}.check("{answers[qid]["wrong"]}")', f'{var}.check("{answers[qid]["right"]}")'
+        )
         right = B.cell_output_text(page, f'{var}.check("{answers[qid]["right"]}")')
         assert "Correct!" in right, right
         page.screenshot(path=str(artifacts / "lab-selfcheck.png"))

@@ -4,15 +4,14 @@ server and no network, renders its figures and gives self-check feedback."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
-from pathlib import Path
-
-from nbgraderkit import ASSIGNMENTS, COURSE, hidden_regions, source_notebook
-from lessonkit import LESSONS
-from tools import browser as B
-from tools.browser import first_lesson_with_figures
+from tests.support import browser as B
+from tests.support.browser import first_lesson_with_figures
+from tests.support.lessonkit import LESSONS
+from tests.support.nbgraderkit import ASSIGNMENTS, COURSE, hidden_regions, source_notebook
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,13 +29,20 @@ def test_site_layout(lite_site):
         text = path.read_text(encoding="utf-8")
         released = json.loads(text)
         assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text, path.name
-        hidden = [line.strip() for cell in source_notebook(COURSE, path.stem).cells
-                  for block in hidden_regions(cell.source) for line in block.splitlines() if line.strip()]
+        hidden = [
+            line.strip()
+            for cell in source_notebook(COURSE, path.stem).cells
+            for block in hidden_regions(cell.source)
+            for line in block.splitlines()
+            if line.strip()
+        ]
         shown = "\n".join("".join(c["source"]) for c in released["cells"])
         assert hidden and not [line for line in hidden if line in shown], path.name
         assert released["metadata"]["kernelspec"]["name"] == "python"
     shipped = sorted(p.name for p in (lite_site / "files" / "datasets").iterdir())
-    assert shipped == sorted(p.name for p in (ROOT / "datasets").iterdir() if not p.name.startswith((".", "__")))
+    assert shipped == sorted(
+        p.name for p in (ROOT / "datasets").iterdir() if not p.name.startswith((".", "__"))
+    )
     config = json.loads((lite_site / "jupyter-lite.json").read_text())["jupyter-config-data"]
     kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["disablePyPIFallback"] is True
@@ -55,7 +61,9 @@ def test_site_layout(lite_site):
 
 def test_lesson_runs_in_the_browser_with_figures_and_feedback(lite_site, page, artifacts):
     lesson = first_lesson_with_figures()
-    answers = json.loads((ROOT / "tests/data/selfchecks" / f"{lesson.name.split('-', 1)[0]}.json").read_text())
+    answers = json.loads(
+        (ROOT / "tests/data/selfchecks" / f"{lesson.name.split('-', 1)[0]}.json").read_text()
+    )
     qid = next(iter(answers))
     var = f"q{list(answers).index(qid) + 1}"
     with B.static_server(lite_site) as base:
@@ -85,12 +93,25 @@ def test_cdn_mode_loads_pyodide_from_the_cdn(tmp_path, page, artifacts, lite_sit
 
     cdn_port, site_port = B.free_port(), B.free_port()
     site = tmp_path / "cdn-site"
-    build_lite.main(["--pyodide", "cdn", "--cdn-url", f"http://127.0.0.1:{cdn_port}/pyodide/v0.27.7/full/",
-                     "--site-url", f"http://127.0.0.1:{site_port}/", "--output", str(site),
-                     "--work", str(tmp_path / "work")])
+    build_lite.main(
+        [
+            "--pyodide",
+            "cdn",
+            "--cdn-url",
+            f"http://127.0.0.1:{cdn_port}/pyodide/v0.27.7/full/",
+            "--site-url",
+            f"http://127.0.0.1:{site_port}/",
+            "--output",
+            str(site),
+            "--work",
+            str(tmp_path / "work"),
+        ]
+    )
     assert not (site / "static" / "pyodide").exists()
     local = {p.name for p in (site / "static" / "course-packages").iterdir()}
-    assert "pyodide-lock.json" in local and not any(n.startswith(("pandas", "numpy", "pyodide.asm")) for n in local)
+    assert "pyodide-lock.json" in local and not any(
+        n.startswith(("pandas", "numpy", "pyodide.asm")) for n in local
+    )
     cdn_root = tmp_path / "cdn"
     (cdn_root / "pyodide" / "v0.27.7").mkdir(parents=True)
     (cdn_root / "pyodide" / "v0.27.7" / "full").symlink_to(ROOT / "_build" / "lite-cache" / "pyodide-0.27.7")
@@ -134,7 +155,8 @@ for path in sorted(pathlib.Path.cwd().glob("[0-9][0-9]*-*.ipynb")):
     ns = {"__name__": "__main__"}
     result = {"cells": 0, "figures": 0, "checks": 0}
     try:
-        run_cells(["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"], path.name, ns, result)
+        code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+        run_cells(code, path.name, ns, result)
         for i, (qid, answer) in enumerate(answers.get(path.name.split('-', 1)[0], {}).items()):
             with capture_output() as cap:
                 ns[f"q{i + 1}"].check(answer["right"])
@@ -146,7 +168,8 @@ for path in sorted(pathlib.Path.cwd().glob("[0-9][0-9]*-*.ipynb")):
         result["error"] = f"{type(error).__name__}: {error}"
     report[path.name] = result
 import pandas as pd, coursekit as ck
-report["datasets-as-files"] = {"rows": len(pd.read_csv("../datasets/events.csv")), "loaded": len(ck.load("events"))}
+rows = len(pd.read_csv("../datasets/events.csv"))
+report["datasets-as-files"] = {"rows": rows, "loaded": len(ck.load("events"))}
 for name, cells in json.loads(SOLUTIONS).items():
     result = {"cells": 0, "figures": 0}
     try:
@@ -160,8 +183,10 @@ print("REPORT" + json.dumps(report))
 
 def solutions() -> dict[str, list[str]]:
     """Each exercise's instructor version: code cells with solutions, visible and hidden tests."""
-    return {name: [c.source for c in source_notebook(COURSE, name).cells if c.cell_type == "code"]
-            for name in ASSIGNMENTS}
+    return {
+        name: [c.source for c in source_notebook(COURSE, name).cells if c.cell_type == "code"]
+        for name in ASSIGNMENTS
+    }
 
 
 def test_every_lesson_and_exercise_runs_in_pyodide(lite_site, page):
@@ -170,7 +195,9 @@ def test_every_lesson_and_exercise_runs_in_pyodide(lite_site, page):
     must pass all its tests there, so that the exercises on the site can be done in the browser."""
     lessons = [p.stem for p in LESSONS]
     answers = {p.stem: json.loads(p.read_text()) for p in (ROOT / "tests/data/selfchecks").glob("*.json")}
-    prelude = f"ANSWERS = {json.dumps(json.dumps(answers))}\nSOLUTIONS = {json.dumps(json.dumps(solutions()))}\n"
+    prelude = (
+        f"ANSWERS = {json.dumps(json.dumps(answers))}\nSOLUTIONS = {json.dumps(json.dumps(solutions()))}\n"
+    )
     with B.static_server(lite_site) as base:
         page.goto(f"{base}lab/index.html?path=lessons/{lessons[0]}.ipynb&reset")
         B.wait_for_notebook(page)
@@ -179,8 +206,11 @@ def test_every_lesson_and_exercise_runs_in_pyodide(lite_site, page):
     assert out["error"] is None, out
     report = json.loads(out["stdout"].split("REPORT", 1)[1])
     files = report.pop("datasets-as-files")  # the CSV files beside the lessons, read with pandas
-    exercises = {name.removeprefix("exercise:"): report.pop(name) for name in list(report)
-                 if name.startswith("exercise:")}
+    exercises = {
+        name.removeprefix("exercise:"): report.pop(name)
+        for name in list(report)
+        if name.startswith("exercise:")
+    }
     assert sorted(exercises) == ASSIGNMENTS
     broken = {name: r["error"] for name, r in exercises.items() if "error" in r}
     assert not broken, broken
@@ -190,7 +220,7 @@ def test_every_lesson_and_exercise_runs_in_pyodide(lite_site, page):
     failed = {name: r["error"] for name, r in report.items() if "error" in r}
     assert not failed, failed
     for name, result in report.items():
-        assert result["checks"] == len(answers.get(name.split('-', 1)[0], {})), (name, result)
+        assert result["checks"] == len(answers.get(name.split("-", 1)[0], {})), (name, result)
         if name[:2] not in {"00", "10"}:
             assert result["figures"] >= 2, (name, result)
     assert not page.outside, f"requests left the machine: {page.outside[:5]}"

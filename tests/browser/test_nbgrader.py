@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import browser as B
+from tests.support import browser as B
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,13 +36,23 @@ def course(tmp_path_factory) -> tuple[Path, str]:
     if not (COURSE / "nbgrader_config.py").is_file() or not names:
         pytest.skip("no nbgrader assignment yet: autograding/source/<assignment>/*.ipynb is empty")
     root = tmp_path_factory.mktemp("course")
-    shutil.copytree(COURSE, root, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
-        "gradebook.db", "exchange", "release", "submitted", "autograded", "feedback", ".ipynb_checkpoints"))
+    shutil.copytree(
+        COURSE,
+        root,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns(
+            "gradebook.db", "exchange", "release", "submitted", "autograded", "feedback", ".ipynb_checkpoints"
+        ),
+    )
     first = names[0]
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     nbgrader = [sys.executable, "-m", "nbgrader"]
-    run = lambda *args: subprocess.run([*nbgrader, *args], cwd=root, env=env, check=True,  # noqa: E731
-                                       capture_output=True, text=True, timeout=600)
+
+    def run(*args):
+        return subprocess.run(
+            [*nbgrader, *args], cwd=root, env=env, check=True, capture_output=True, text=True, timeout=600
+        )
+
     run("generate_assignment", first, "--force")
     # A student's submission (the released notebook, unanswered), graded by the autograder.
     submitted = root / "submitted" / STUDENT / first
@@ -83,5 +93,7 @@ def test_student_validate_works(course, page, artifacts):
         text = dialog.inner_text()
         page.screenshot(path=str(artifacts / "nbgrader-validate.png"))
         # The released notebook is unanswered: Validate reports the failing test cells.
-        assert "Validation Results" in text and ("The following cell failed" in text or "Success" in text), text
+        assert "Validation Results" in text and ("The following cell failed" in text or "Success" in text), (
+            text
+        )
     assert not page.outside, f"requests left the machine: {page.outside[:5]}"

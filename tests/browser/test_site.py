@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
 
-from lessonkit import LESSONS
-from tools import browser as B
+from tests.support import browser as B
+from tests.support.lessonkit import LESSONS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,7 +77,7 @@ def test_every_local_link_resolves(website):
 def test_lesson_pages_have_launch_links_and_one_plotly_js(website):
     report = json.loads((website / "build-report.json").read_text())
     lessons = [p.stem for p in LESSONS]
-    assert [l["lesson"] for l in report["lessons"]] == lessons
+    assert [row["lesson"] for row in report["lessons"]] == lessons
     assert not report["errors"], report["errors"]
     copies = [p for p in website.rglob("plotly.min.js") if p.relative_to(website).parts[0] != "lite"]
     assert copies == [website / "_static" / "plotly.min.js"]
@@ -134,8 +134,11 @@ def test_pages_render_in_the_browser(website, page, artifacts):
         assert cite.inner_text() in entry.inner_text()  # the list shows the same author and year
         (artifacts / "axe-site.json").write_text(json.dumps(audit, indent=1))
         assert not {k: v for k, v in raw.items() if v}, f"raw citation keys on the site: {raw}"
-        failing = {name: [(v["id"], v["impact"], len(v["nodes"])) for v in B.serious(found)]
-                   for name, found in audit.items() if B.serious(found)}
+        failing = {
+            name: [(v["id"], v["impact"], len(v["nodes"])) for v in B.serious(found)]
+            for name, found in audit.items()
+            if B.serious(found)
+        }
         assert not failing, f"axe-core: serious or critical WCAG 2 A/AA violations: {failing}"
         # The JupyterLite link opens the lesson in the in-browser course.
         page.goto(f"{base}lessons/{lessons[0].stem}.html")

@@ -5,5 +5,6 @@ run in a sandbox forked by a fork server (:mod:`.zygote`, :mod:`.sandbox`, :mod:
 :mod:`.execute`), scored in a process of their own (:mod:`.scoring`) and recorded by one writer
 (:mod:`.gradebook`); :mod:`.pipeline` drives it, :mod:`.report` draws it and :mod:`.feedback`
 hides hidden tests in feedback; :mod:`.export` writes the grades as CSV for an LMS (Canvas, Moodle);
-:mod:`.offering` makes private per-offering variants of the exercises (``coursekit offering new``). ``docs/grading-threat-model.md`` says what is isolated and how.
+:mod:`.offering` makes private per-offering variants of the exercises (``coursekit offering new``).
+``docs/grading-threat-model.md`` says what is isolated and how.
 """

@@ -62,10 +62,15 @@ class Zygote:
         env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
         if os.geteuid() != 0:
             env["COURSEKIT_SANDBOX_USERNS"] = "1"
-        self.proc = subprocess.Popen([sys.executable, "-I", "-m", "coursekit.grading.zygote", str(child.fileno())],
-                                     pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     start_new_session=True, env=env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-m", "coursekit.grading.zygote", str(child.fileno())],
+            pass_fds=(child.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            env=env,
+        )
         child.close()
         self.sock = parent
         self.sock.settimeout(STARTUP)
@@ -120,9 +125,16 @@ class _Session:
         read_fd, write_fd = os.pipe()
         self.scratch = tempfile.mkdtemp(prefix="coursekit-")
         os.chmod(self.scratch, 0o755)
-        spec = {"isolated": sandbox.isolated, "hide": sandbox.hide, "scratch": os.path.join(self.scratch, "work"),
-                "notebook": notebook, "notebook_name": name, "steps": steps, "limits": sandbox.limits.__dict__,
-                "data_dir": data_dir}
+        spec = {
+            "isolated": sandbox.isolated,
+            "hide": sandbox.hide,
+            "scratch": os.path.join(self.scratch, "work"),
+            "notebook": notebook,
+            "notebook_name": name,
+            "steps": steps,
+            "limits": sandbox.limits.__dict__,
+            "data_dir": data_dir,
+        }
         try:
             self.pid = zygote().spawn(spec, write_fd)
         finally:
@@ -168,8 +180,9 @@ class _Session:
         return self.setup_error or ""
 
 
-def run_steps(steps: list[dict], notebook: str, name: str, sandbox: Sandbox, data_dir: str | None = None
-              ) -> tuple[list[StepResult], list[str]]:
+def run_steps(
+    steps: list[dict], notebook: str, name: str, sandbox: Sandbox, data_dir: str | None = None
+) -> tuple[list[StepResult], list[str]]:
     """Run ``steps`` (dicts with ``source``, ``export``, ``kind``); return results and notes."""
     results = [StepResult() for _ in steps]
     notes: list[str] = []
@@ -180,7 +193,10 @@ def run_steps(steps: list[dict], notebook: str, name: str, sandbox: Sandbox, dat
     while todo < len(steps):
         if time.monotonic() - started > limits.submission_timeout:
             for result in results[todo:]:
-                result.error = {"ename": "TimeLimit", "evalue": "the submission ran out of time before this cell"}
+                result.error = {
+                    "ename": "TimeLimit",
+                    "evalue": "the submission ran out of time before this cell",
+                }
             notes.append("stopped: the whole submission exceeded its time limit")
             break
         # Replay what worked before a restart (no output, no export), then continue from `todo`.
@@ -207,14 +223,19 @@ def run_steps(steps: list[dict], notebook: str, name: str, sandbox: Sandbox, dat
                         event = None
                     index = current - offset + todo
                     results[index].ran = True
-                    results[index].error = {"ename": "Timeout", "evalue":
-                                            f"this cell ran longer than {limits.cell_timeout:g} s and was stopped"}
+                    results[index].error = {
+                        "ename": "Timeout",
+                        "evalue": f"this cell ran longer than {limits.cell_timeout:g} s and was stopped",
+                    }
                     if event is not None and event.get("ev") == "done":
                         results[index].stdout = event.get("stdout", "")
                         current = None
                         continue
                     todo = index + 1
-                    notes.append(f"cell {steps[index].get('grade_id') or index} did not stop when interrupted; restarted")
+                    notes.append(
+                        f"cell {steps[index].get('grade_id') or index} did not stop when interrupted; "
+                        "restarted"
+                    )
                     break
                 if event is None:
                     if current is None:  # died between cells (e.g. a timer in a thread)
@@ -228,11 +249,15 @@ def run_steps(steps: list[dict], notebook: str, name: str, sandbox: Sandbox, dat
                     if current < offset:  # a replayed cell died this time: give up on the rest
                         raise RuntimeError("a cell that had worked failed when replayed")
                     results[index].ran = True
-                    results[index].error = {"ename": "KernelDied", "evalue":
-                                            "the Python process stopped while running this cell (a crash, "
-                                            "os._exit, or a resource limit such as memory)"}
+                    results[index].error = {
+                        "ename": "KernelDied",
+                        "evalue": "the Python process stopped while running this cell (a crash, "
+                        "os._exit, or a resource limit such as memory)",
+                    }
                     todo = index + 1
-                    notes.append(f"the process died in cell {steps[index].get('grade_id') or index}; restarted")
+                    notes.append(
+                        f"the process died in cell {steps[index].get('grade_id') or index}; restarted"
+                    )
                     break
                 kind = event.get("ev")
                 if kind == "start":

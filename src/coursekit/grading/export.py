@@ -56,8 +56,10 @@ from pathlib import Path
 FORMATS = ("long", "canvas", "moodle")
 CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 #: Columns at the end of a Canvas gradebook export that Canvas computes itself (read-only there).
-CANVAS_COMPUTED = re.compile(r"(Current|Final|Unposted Current|Unposted Final) (Score|Points|Grade)"
-                             r"|Override (Score|Grade)|.* (Current|Final) (Score|Points)")
+CANVAS_COMPUTED = re.compile(
+    r"(Current|Final|Unposted Current|Unposted Final) (Score|Points|Grade)"
+    r"|Override (Score|Grade)|.* (Current|Final) (Score|Points)"
+)
 CANVAS_TITLE_ID = re.compile(r"^(?P<title>.*?)\s*\((?P<id>\d+)\)\s*$")
 MOODLE_IDENTIFIERS = {"idnumber": "ID number", "email": "Email address"}
 
@@ -83,7 +85,7 @@ ROSTER_NOT_CANVAS = (
 )
 ROSTER_NOT_UTF8 = (
     "The roster {path} is not UTF-8 text (first bad byte at {offset}), so names in Hangul, kana or kanji "
-    "would be garbled.\nDownload it from the LMS again, or in Excel save it as \"CSV UTF-8\"."
+    'would be garbled.\nDownload it from the LMS again, or in Excel save it as "CSV UTF-8".'
 )
 ROSTER_NO_KEY = (
     "The roster {path} has none of the columns used to match students ({wanted}); its columns are: {found}."
@@ -194,12 +196,21 @@ class ExportReport:
             if len(items) > limit:
                 lines.append(f"  - ... and {len(items) - limit} more")
 
-        block("In the gradebook but not on the roster", self.not_on_roster,
-              "their grades are NOT in the file; add them to the LMS course or fix their id in nbgrader.")
-        block("On the roster with no submission", self.no_submission,
-              "their cells are left empty (use --missing zero to write 0).")
-        block("Still to grade by hand", self.needs_manual,
-              "these scores are partial; finish manual grading in the formgrader and export again.")
+        block(
+            "In the gradebook but not on the roster",
+            self.not_on_roster,
+            "their grades are NOT in the file; add them to the LMS course or fix their id in nbgrader.",
+        )
+        block(
+            "On the roster with no submission",
+            self.no_submission,
+            "their cells are left empty (use --missing zero to write 0).",
+        )
+        block(
+            "Still to grade by hand",
+            self.needs_manual,
+            "these scores are partial; finish manual grading in the formgrader and export again.",
+        )
         if not self.problems:
             lines.append("Every student matched; nothing is waiting for manual grading.")
         return "\n".join(lines)
@@ -213,8 +224,9 @@ def _number(value: float | None) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def read_gradebook(course: str | Path = "autograding", assignments: list[str] | None = None,
-                   *, per_question: bool = False) -> Grades:
+def read_gradebook(
+    course: str | Path = "autograding", assignments: list[str] | None = None, *, per_question: bool = False
+) -> Grades:
     """Read every student's result for ``assignments`` from the course's nbgrader gradebook.
 
     Parameters
@@ -250,8 +262,10 @@ def read_gradebook(course: str | Path = "autograding", assignments: list[str] | 
         for name in names:
             if name not in known:
                 raise LookupError(UNKNOWN_ASSIGNMENT.format(name=name, valid=", ".join(sorted(known))))
-        students = {s.id: Student(s.id, s.first_name or "", s.last_name or "", s.email or "",
-                                  s.lms_user_id or "") for s in gb.students}
+        students = {
+            s.id: Student(s.id, s.first_name or "", s.last_name or "", s.email or "", s.lms_user_id or "")
+            for s in gb.students
+        }
         max_scores = {name: float(known[name].max_score or 0.0) for name in names}
         results: dict[tuple[str, str], Result] = {}
         for name in names:
@@ -269,13 +283,19 @@ def read_gradebook(course: str | Path = "autograding", assignments: list[str] | 
                     for nb in sorted(sub.notebooks, key=lambda n: n.name):
                         for grade in nb.grades:
                             ungraded = grade.manual_score is None and grade.auto_score is None
-                            result.questions.append(Question(nb.name, grade.name,
-                                                             None if ungraded else float(grade.score),
-                                                             float(grade.max_score or 0.0)))
+                            result.questions.append(
+                                Question(
+                                    nb.name,
+                                    grade.name,
+                                    None if ungraded else float(grade.score),
+                                    float(grade.max_score or 0.0),
+                                )
+                            )
         return Grades(names, max_scores, students, results)
 
 
 # --- rosters -------------------------------------------------------------------------------------
+
 
 @dataclass
 class Roster:
@@ -335,8 +355,9 @@ def _match_roster(grades: Grades, roster: Roster, keys: list[str]) -> tuple[dict
     because another student had already matched their roster row."""
     present = [k for k in keys if k in roster.header]
     if not present:
-        raise ValueError(ROSTER_NO_KEY.format(path=roster.path, wanted=", ".join(keys),
-                                              found=", ".join(roster.header)))
+        raise ValueError(
+            ROSTER_NO_KEY.format(path=roster.path, wanted=", ".join(keys), found=", ".join(roster.header))
+        )
     index: dict[str, int] = {}
     for key in reversed(present):  # earlier keys win
         for i, row in enumerate(roster.rows):
@@ -379,6 +400,7 @@ def _report_matches(grades: Grades, roster: Roster | None, matched: dict[str, in
 
 # --- writers -------------------------------------------------------------------------------------
 
+
 def _long_rows(grades: Grades, per_question: bool, roster: Roster | None, matched: dict[str, int]):
     qcols: list[str] = []
     if per_question:
@@ -388,20 +410,44 @@ def _long_rows(grades: Grades, per_question: bool, roster: Roster | None, matche
                 if q.column not in seen:
                     seen.add(q.column)
                     qcols.append(q.column)
-    header = ["student_id", "first_name", "last_name", "email", "assignment", "status", "timestamp",
-              "seconds_late", "raw_score", "late_penalty", "score", "max_score", "needs_manual_grade",
-              "roster_name"]
+    header = [
+        "student_id",
+        "first_name",
+        "last_name",
+        "email",
+        "assignment",
+        "status",
+        "timestamp",
+        "seconds_late",
+        "raw_score",
+        "late_penalty",
+        "score",
+        "max_score",
+        "needs_manual_grade",
+        "roster_name",
+    ]
     header += [f"{c} (max {_number(m)})" for c, m in _question_max(grades, qcols)]
     rows = [header]
     for sid, student in sorted(grades.students.items()):
         roster_name = _roster_name(roster.rows[matched[sid]]) if roster is not None and sid in matched else ""
         for assignment in grades.assignments:
             r = grades.results[(sid, assignment)]
-            row = [sid, student.first_name, student.last_name, student.email, assignment,
-                   "submitted" if r.submitted else "missing", r.timestamp,
-                   _number(r.seconds_late), _number(r.raw_score), _number(r.penalty), _number(r.score),
-                   _number(r.max_score), ("yes" if r.needs_manual_grade else "no") if r.submitted else "",
-                   roster_name]
+            row = [
+                sid,
+                student.first_name,
+                student.last_name,
+                student.email,
+                assignment,
+                "submitted" if r.submitted else "missing",
+                r.timestamp,
+                _number(r.seconds_late),
+                _number(r.raw_score),
+                _number(r.penalty),
+                _number(r.score),
+                _number(r.max_score),
+                ("yes" if r.needs_manual_grade else "no") if r.submitted else "",
+                roster_name,
+            ]
             scores = {q.column: q.score for q in r.questions}
             row += [_number(scores.get(c)) for c in qcols]
             rows.append(row)
@@ -413,9 +459,25 @@ def _long_rows(grades: Grades, per_question: bool, roster: Roster | None, matche
             ident = _roster_label(rrow)
             for assignment in grades.assignments:
                 email = rrow.get("Email address", rrow.get("Email", ""))
-                rows.append([ident, "", "", email, assignment, "not in gradebook", "", "", "", "", "",
-                             _number(grades.max_scores[assignment]), "", _roster_name(rrow)]
-                            + [""] * len(qcols))
+                rows.append(
+                    [
+                        ident,
+                        "",
+                        "",
+                        email,
+                        assignment,
+                        "not in gradebook",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        _number(grades.max_scores[assignment]),
+                        "",
+                        _roster_name(rrow),
+                    ]
+                    + [""] * len(qcols)
+                )
     return rows
 
 
@@ -451,13 +513,19 @@ def _cell(result: Result, missing: str) -> str:
 
 def _canvas_rows(grades: Grades, roster: Roster, matched: dict[str, int], missing: str):
     if roster.header[:2] != ["Student", "ID"] or "Section" not in roster.header[:6]:
-        raise ValueError(ROSTER_NOT_CANVAS.format(path=roster.path, found=roster.header[:5],
-                                                  expected=CANVAS_STUDENT_COLUMNS))
-    student_cols = roster.header[:roster.header.index("Section") + 1]
+        raise ValueError(
+            ROSTER_NOT_CANVAS.format(
+                path=roster.path, found=roster.header[:5], expected=CANVAS_STUDENT_COLUMNS
+            )
+        )
+    student_cols = roster.header[: roster.header.index("Section") + 1]
     columns = [roster.column_for(a) or a for a in grades.assignments]
-    rows = [student_cols + columns,
-            ["Points Possible"] + [""] * (len(student_cols) - 1)
-            + [_number(grades.max_scores[a]) for a in grades.assignments]]
+    rows = [
+        student_cols + columns,
+        ["Points Possible"]
+        + [""] * (len(student_cols) - 1)
+        + [_number(grades.max_scores[a]) for a in grades.assignments],
+    ]
     by_row = {i: sid for sid, i in matched.items()}
     for i, rrow in enumerate(roster.rows):
         sid = by_row.get(i)
@@ -469,16 +537,19 @@ def _canvas_rows(grades: Grades, roster: Roster, matched: dict[str, int], missin
     return rows
 
 
-def _moodle_rows(grades: Grades, roster: Roster | None, matched: dict[str, int], identifier: str,
-                 missing: str):
+def _moodle_rows(
+    grades: Grades, roster: Roster | None, matched: dict[str, int], identifier: str, missing: str
+):
     ident_col = MOODLE_IDENTIFIERS[identifier]
     columns = [(roster.column_for(a) if roster else None) or a for a in grades.assignments]
     rows = [[ident_col, "First name", "Last name"] + columns]
     if roster is None:
         for sid, student in sorted(grades.students.items()):
             ident = student.email if identifier == "email" else sid
-            rows.append([ident, student.first_name, student.last_name]
-                        + [_cell(grades.results[(sid, a)], missing) for a in grades.assignments])
+            rows.append(
+                [ident, student.first_name, student.last_name]
+                + [_cell(grades.results[(sid, a)], missing) for a in grades.assignments]
+            )
         return rows
     by_row = {i: sid for sid, i in matched.items()}
     for i, rrow in enumerate(roster.rows):
@@ -491,10 +562,19 @@ def _moodle_rows(grades: Grades, roster: Roster | None, matched: dict[str, int],
     return rows
 
 
-def export(course: str | Path = "autograding", assignments: list[str] | None = None, *, fmt: str = "long",
-           roster: str | Path | None = None, output: str | Path | None = None, per_question: bool = False,
-           excel: bool = False, missing: str = "blank", identifier: str = "idnumber",
-           stream=None) -> tuple[Path | None, ExportReport]:
+def export(
+    course: str | Path = "autograding",
+    assignments: list[str] | None = None,
+    *,
+    fmt: str = "long",
+    roster: str | Path | None = None,
+    output: str | Path | None = None,
+    per_question: bool = False,
+    excel: bool = False,
+    missing: str = "blank",
+    identifier: str = "idnumber",
+    stream=None,
+) -> tuple[Path | None, ExportReport]:
     """Write the grades of ``assignments`` in ``fmt`` and say what did not line up.
 
     Parameters
@@ -546,12 +626,15 @@ def export(course: str | Path = "autograding", assignments: list[str] | None = N
         matched, clashes = _match_roster(grades, the_roster, list(dict.fromkeys(keys)))
     report = _report_matches(grades, the_roster, matched, _roster_label)
     if the_roster is not None and clashes:
-        report.notes.append("Matched a roster row another gradebook student had already matched (listed "
-                            "below as not on the roster): " + ", ".join(clashes))
+        report.notes.append(
+            "Matched a roster row another gradebook student had already matched (listed "
+            "below as not on the roster): " + ", ".join(clashes)
+        )
     if fmt == "long":
         rows = _long_rows(grades, per_question, the_roster, matched)
-        report.rows = len(grades.students) + (len(the_roster.rows) - len(set(matched.values()))
-                                              if the_roster else 0)
+        report.rows = len(grades.students) + (
+            len(the_roster.rows) - len(set(matched.values())) if the_roster else 0
+        )
     elif fmt == "canvas":
         rows = _canvas_rows(grades, the_roster, matched, missing)
         report.rows = len(rows) - 2
@@ -560,12 +643,15 @@ def export(course: str | Path = "autograding", assignments: list[str] | None = N
         report.rows = len(rows) - 1
         if the_roster is None:
             by = "their e-mail in nbgrader" if identifier == "email" else "their nbgrader id"
-            report.notes.append(f"No roster given: rows are the gradebook's students, identified by {by}; "
-                                "check that this is the identifier Moodle holds.")
+            report.notes.append(
+                f"No roster given: rows are the gradebook's students, identified by {by}; "
+                "check that this is the identifier Moodle holds."
+            )
             empty = sorted(s.id for s in grades.students.values() if identifier == "email" and not s.email)
             if empty:
-                report.notes.append(f"No e-mail in the gradebook for: {', '.join(empty)} "
-                                    "(Moodle cannot match them).")
+                report.notes.append(
+                    f"No e-mail in the gradebook for: {', '.join(empty)} (Moodle cannot match them)."
+                )
     encoding = "utf-8-sig" if excel else "utf-8"
     if output is not None and str(output) == "-":
         out = stream or sys.stdout

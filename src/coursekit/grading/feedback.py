@@ -81,11 +81,16 @@ class RenderCitations(Preprocessor):
         for sid in sorted(ids, key=lambda s: names[s].lower()):
             if sid in register.index:
                 row = register.loc[sid]
-                body = f"<strong>{escape(names[sid].rstrip('.'))}.</strong> {escape(str(row['citation']))} " \
-                       f"<small>(id <code>{escape(sid)}</code>)</small>"
+                body = (
+                    f"<strong>{escape(names[sid].rstrip('.'))}.</strong> {escape(str(row['citation']))} "
+                    f"<small>(id <code>{escape(sid)}</code>)</small>"
+                )
             else:
                 body = f"<code>{escape(sid)}</code>: not in the course's source register"
             items.append(f'<li id="ref-{escape(sid)}">{body}</li>')
-        nb.cells.append(nbformat.v4.new_markdown_cell(
-            "## References cited in your answers\n\n<ul>" + "".join(items) + "</ul>"))
+        nb.cells.append(
+            nbformat.v4.new_markdown_cell(
+                "## References cited in your answers\n\n<ul>" + "".join(items) + "</ul>"
+            )
+        )
         return nb, resources

@@ -106,8 +106,15 @@ class Writer:
                 time.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    def record(self, student: str, key: str, results: dict[str, dict], notebooks: dict[str, object],
-               timestamp: str | None, folder: Path | None) -> list[dict]:
+    def record(
+        self,
+        student: str,
+        key: str,
+        results: dict[str, dict],
+        notebooks: dict[str, object],
+        timestamp: str | None,
+        folder: Path | None,
+    ) -> list[dict]:
         """Write one student's grades; return the logged changes.
 
         ``results[notebook]`` maps each grade id to ``{"score": float | None, "manual": bool}``.
@@ -133,25 +140,42 @@ class Writer:
                     grade.auto_score = value["score"]
                     grade.needs_manual_grade = bool(value["manual"])
                     if old != value["score"]:
-                        changes.append({"notebook": name, "grade_id": grade_id, "old": old, "new": value["score"]})
+                        changes.append(
+                            {"notebook": name, "grade_id": grade_id, "old": old, "new": value["score"]}
+                        )
             self.gb.db.commit()
 
         with warnings.catch_warnings():  # nbgrader's add_submission trips a harmless SQLAlchemy warning
             warnings.simplefilter("ignore")
             self._retry(write)
-        stamp = dt.datetime.now(dt.timezone.utc).isoformat()
+        stamp = dt.datetime.now(dt.UTC).isoformat()
         with open(self.log_path, "a", encoding="utf-8") as log:
             for change in changes:
-                log.write(json.dumps({"time": stamp, "assignment": self.assignment, "student": student,
-                                      **change, "by": "coursekit grade"}) + "\n")
+                log.write(
+                    json.dumps(
+                        {
+                            "time": stamp,
+                            "assignment": self.assignment,
+                            "student": student,
+                            **change,
+                            "by": "coursekit grade",
+                        }
+                    )
+                    + "\n"
+                )
         out = self.course / "autograded" / student / self.assignment
         out.mkdir(parents=True, exist_ok=True)
         for name, nb in notebooks.items():
             _atomic_write(out / f"{name}.ipynb", nbformat.writes(nb))
         if folder is not None and (folder / "timestamp.txt").exists():
-            _atomic_write(out / "timestamp.txt", (folder / "timestamp.txt").read_text(encoding="utf-8", errors="replace"))
+            _atomic_write(
+                out / "timestamp.txt",
+                (folder / "timestamp.txt").read_text(encoding="utf-8", errors="replace"),
+            )
         scores = {name: {g: v["score"] for g, v in grades.items()} for name, grades in results.items()}
-        _atomic_write(self.journal / f"{student}.json", json.dumps({"digest": key, "scores": scores, "time": stamp}))
+        _atomic_write(
+            self.journal / f"{student}.json", json.dumps({"digest": key, "scores": scores, "time": stamp})
+        )
         return changes
 
     def record_failure(self, student: str, reason: str) -> None:
@@ -160,5 +184,15 @@ class Writer:
         if entry.exists():
             entry.unlink()
         with open(self.log_path, "a", encoding="utf-8") as log:
-            log.write(json.dumps({"time": dt.datetime.now(dt.timezone.utc).isoformat(), "assignment": self.assignment,
-                                  "student": student, "failed": reason, "by": "coursekit grade"}) + "\n")
+            log.write(
+                json.dumps(
+                    {
+                        "time": dt.datetime.now(dt.UTC).isoformat(),
+                        "assignment": self.assignment,
+                        "student": student,
+                        "failed": reason,
+                        "by": "coursekit grade",
+                    }
+                )
+                + "\n"
+            )

@@ -48,8 +48,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Exercise", "exercise", "exercises", "render", "draw", "values_for", "wrong_answers",
-           "build_notebook", "new", "repo_root", "RECORD"]
+__all__ = [
+    "Exercise",
+    "exercise",
+    "exercises",
+    "render",
+    "draw",
+    "values_for",
+    "wrong_answers",
+    "build_notebook",
+    "new",
+    "repo_root",
+    "RECORD",
+]
 
 RECORD = "offering.json"
 """Name of the file, at the top of an offering folder, that records its seed and parameters."""
@@ -107,6 +118,7 @@ def render(text: str, values: dict[str, Any]) -> str:
     KeyError
         If a name is not defined: a misspelt name never reaches a notebook unnoticed.
     """
+
     def one(match: re.Match) -> str:
         head, *keys = match.group(1).split(".")
         if head not in values:
@@ -183,9 +195,11 @@ class Exercise:
         for check in self.checks:
             if not eval(check, space):
                 raise ValueError(f"{self.name}: check {check!r} fails for {params}")
-        derived = {k: v for k, v in space.items()
-                   if not k.startswith("_") and k not in ("pd", "ck", "json")
-                   and not isinstance(v, types.ModuleType)}
+        derived = {
+            k: v
+            for k, v in space.items()
+            if not k.startswith("_") and k not in ("pd", "ck", "json") and not isinstance(v, types.ModuleType)
+        }
         return {**derived, **params}
 
 
@@ -298,14 +312,17 @@ def values_for(ex: Exercise) -> list[dict[str, Any]]:
     if not ex.params:
         return []
     n = max(len(spec["values"]) for spec in ex.params.values())
-    return [{k: spec["values"][min(i, len(spec["values"]) - 1)] for k, spec in ex.params.items()}
-            for i in range(n)]
+    return [
+        {k: spec["values"][min(i, len(spec["values"]) - 1)] for k, spec in ex.params.items()}
+        for i in range(n)
+    ]
 
 
 def _commit(root: Path) -> str | None:
     try:
-        proc = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=30)
+        proc = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=30
+        )
     except OSError:
         return None
     return proc.stdout.strip() or None
@@ -345,14 +362,24 @@ def new(target: Path, seed: str, root: Path | None = None) -> dict:
     """
     root = (root or repo_root()).resolve()
     target = Path(target).expanduser().resolve()
-    clone = next((p for p in [target, *target.parents] if (p / "tools" / "build_assignments.py").exists()
-                  and (p / "autograding" / "authoring").is_dir()), None)
+    clone = next(
+        (
+            p
+            for p in [target, *target.parents]
+            if (p / "tools" / "build_assignments.py").exists() and (p / "autograding" / "authoring").is_dir()
+        ),
+        None,
+    )
     if clone is not None and clone != root:
-        raise ValueError(f"{target} is inside {clone}, a copy of the public course: an offering holds the "
-                         "answers, so write it to a private folder outside any copy of the repository.")
+        raise ValueError(
+            f"{target} is inside {clone}, a copy of the public course: an offering holds the "
+            "answers, so write it to a private folder outside any copy of the repository."
+        )
     if _inside(target, root) or _inside(root, target):
-        raise ValueError(f"{target} is inside the public repository {root}: an offering holds the "
-                         "answers, so write it to a private folder outside the repository.")
+        raise ValueError(
+            f"{target} is inside the public repository {root}: an offering holds the "
+            "answers, so write it to a private folder outside the repository."
+        )
     if target.exists() and any(target.iterdir()):
         raise ValueError(f"{target} is not empty: give a new folder for the offering.")
     exs = exercises(root)
@@ -380,6 +407,7 @@ def new(target: Path, seed: str, root: Path | None = None) -> dict:
         "commit": _commit(root),
     }
     (target / RECORD).write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (target / ".gitignore").write_text("release/\nsubmitted/\nautograded/\nfeedback/\nexchange/\nreports/\n"
-                                       "gradebook.db\n", encoding="utf-8")
+    (target / ".gitignore").write_text(
+        "release/\nsubmitted/\nautograded/\nfeedback/\nexchange/\nreports/\ngradebook.db\n", encoding="utf-8"
+    )
     return record

@@ -57,8 +57,11 @@ class Summary:
 
     def text(self) -> str:
         counts = self.counts()
-        lines = [f"Assignment {self.assignment}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
-                 + f" in {self.seconds:.1f} s"]
+        lines = [
+            f"Assignment {self.assignment}: "
+            + ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+            + f" in {self.seconds:.1f} s"
+        ]
         for o in self.outcomes:
             if o.status in {"rejected", "failed"}:
                 lines.append(f"  {o.status:8} {o.student}: {'; '.join(o.reasons)}")
@@ -78,8 +81,21 @@ def _hide_list(course: Path) -> list[str]:
     needed = [Path(sys.prefix).resolve(), Path(__file__).resolve().parents[1]]
     if not any(course == p or course in p.parents for p in needed):
         return [str(course)]
-    return [str(course / p) for p in ("source", "release", "submitted", "autograded", "feedback", "exchange",
-                                      "gradebook.db", "nbgrader_config.py", "grading-log.jsonl") if (course / p).exists()]
+    return [
+        str(course / p)
+        for p in (
+            "source",
+            "release",
+            "submitted",
+            "autograded",
+            "feedback",
+            "exchange",
+            "gradebook.db",
+            "nbgrader_config.py",
+            "grading-log.jsonl",
+        )
+        if (course / p).exists()
+    ]
 
 
 def _assemble(source_nb, plan, steps, tests) -> nbformat.NotebookNode:
@@ -99,30 +115,53 @@ def _assemble(source_nb, plan, steps, tests) -> nbformat.NotebookNode:
                 for out in result.outputs:
                     if out.get("output_type") in {"display_data", "execute_result"}:
                         kwargs = {"execution_count": count} if out["output_type"] == "execute_result" else {}
-                        cell.outputs.append(nbformat.v4.new_output(out["output_type"], data=out.get("data", {}), **kwargs))
+                        cell.outputs.append(
+                            nbformat.v4.new_output(out["output_type"], data=out.get("data", {}), **kwargs)
+                        )
                     else:
-                        cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=out.get("text", "")))
+                        cell.outputs.append(
+                            nbformat.v4.new_output("stream", name="stdout", text=out.get("text", ""))
+                        )
                 if result.error:
                     err = result.error
-                    cell.outputs.append(nbformat.v4.new_output(
-                        "error", ename=err.get("ename", "Error"), evalue=err.get("evalue", ""),
-                        traceback=err.get("traceback") or [f"{err.get('ename')}: {err.get('evalue')}"]))
+                    cell.outputs.append(
+                        nbformat.v4.new_output(
+                            "error",
+                            ename=err.get("ename", "Error"),
+                            evalue=err.get("evalue", ""),
+                            traceback=err.get("traceback") or [f"{err.get('ename')}: {err.get('evalue')}"],
+                        )
+                    )
             elif test is not None:
                 cell.execution_count = count
                 outcome = by_test[test.grade_id]
                 if outcome.score < outcome.points or (outcome.points == 0 and outcome.message):
                     name, _, value = outcome.message.partition(": ")
-                    cell.outputs.append(nbformat.v4.new_output(
-                        "error", ename=name if value else "AssertionError", evalue=value or outcome.message,
-                        traceback=[outcome.message]))
+                    cell.outputs.append(
+                        nbformat.v4.new_output(
+                            "error",
+                            ename=name if value else "AssertionError",
+                            evalue=value or outcome.message,
+                            traceback=[outcome.message],
+                        )
+                    )
         cells.append(cell)
     nb = nbformat.v4.new_notebook(cells=cells, metadata=source_nb.metadata)
     return nb
 
 
 class Grader:
-    def __init__(self, course: Path, assignment: str, *, jobs: int | None = None, sandbox: bool = True,
-                 force: bool = False, limits: Limits | None = None, progress: bool = True):
+    def __init__(
+        self,
+        course: Path,
+        assignment: str,
+        *,
+        jobs: int | None = None,
+        sandbox: bool = True,
+        force: bool = False,
+        limits: Limits | None = None,
+        progress: bool = True,
+    ):
         self.course, self.assignment = Path(course).resolve(), assignment
         self.jobs = jobs or os.cpu_count() or 1
         self.force, self.progress = force, progress
@@ -132,7 +171,8 @@ class Grader:
                 raise SandboxUnavailable(
                     f"Cannot set up the grading sandbox: {reason}.\nStudent code would run with your own "
                     "permissions. Grade on a machine that allows Linux namespaces (or as root), or, if you "
-                    "trust every submission, rerun with --no-sandbox.")
+                    "trust every submission, rerun with --no-sandbox."
+                )
         self.sandbox = Sandbox(isolated=sandbox, hide=_hide_list(self.course), limits=limits or Limits())
         self.sources = {}
         self.source_bytes = b""
@@ -149,10 +189,18 @@ class Grader:
             steps, notes = run_steps(plan.steps, nbformat.writes(student), f"{name}.ipynb", self.sandbox)
             outcome.reasons += notes
             snapshots = {i: r.snapshot for i, r in enumerate(steps) if r.snapshot}
-            failed = {i: f"{r.error.get('ename')}: {str(r.error.get('evalue'))[:200]}"
-                      for i, r in enumerate(steps) if r.error}
-            tests = score_isolated(plan.setup_source, [t.__dict__ for t in plan.tests], snapshots, failed,
-                                   test_timeout=self.sandbox.limits.test_timeout)
+            failed = {
+                i: f"{r.error.get('ename')}: {str(r.error.get('evalue'))[:200]}"
+                for i, r in enumerate(steps)
+                if r.error
+            }
+            tests = score_isolated(
+                plan.setup_source,
+                [t.__dict__ for t in plan.tests],
+                snapshots,
+                failed,
+                test_timeout=self.sandbox.limits.test_timeout,
+            )
             grades = {t.grade_id: {"score": t.score, "manual": False} for t in tests}
             for w in plan.written:
                 grades[w.grade_id] = {"score": None if w.answered else 0.0, "manual": w.answered}
@@ -185,8 +233,11 @@ class Grader:
                     continue
                 if sub.problems:
                     sub.notes = sub.problems + sub.notes
-                key = digest(VERSION.encode(), self.source_bytes,
-                             *[sub.files[n].read_bytes() for n in sorted(sub.files)])
+                key = digest(
+                    VERSION.encode(),
+                    self.source_bytes,
+                    *[sub.files[n].read_bytes() for n in sorted(sub.files)],
+                )
                 if not self.force and writer.is_done(sub.student, key):
                     outcomes.append(Outcome(sub.student, "unchanged"))
                     continue
@@ -203,7 +254,9 @@ class Grader:
                             results, notebooks, outcome = future.result()
                             writer.record(sub.student, key, results, notebooks, sub.timestamp, sub.folder)
                         except Exception as err:  # noqa: BLE001 - one student never stops the batch
-                            outcome = Outcome(sub.student, "failed", reasons=[f"{type(err).__name__}: {err}"[:300]])
+                            outcome = Outcome(
+                                sub.student, "failed", reasons=[f"{type(err).__name__}: {err}"[:300]]
+                            )
                             writer.record_failure(sub.student, outcome.reasons[0])
                         outcomes.append(outcome)
                         done += 1
@@ -224,7 +277,9 @@ class Grader:
             return
         width = 30
         filled = int(width * done / total)
-        sys.stderr.write(f"\rgrading {self.assignment} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.write(
+            f"\rgrading {self.assignment} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        )
         sys.stderr.flush()
 
 

@@ -100,15 +100,19 @@ def build_plan(source_nb, student_nb) -> Plan:
                 continue
             if cell.cell_type != wanted:
                 # As nbgrader does, the cell type comes from the source: the answer is graded as written.
-                notes.append(f"repaired: the answer cell {gid!r} had been changed to a {cell.cell_type} cell; "
-                             f"it was graded as the {wanted} cell it is in the assignment")
+                notes.append(
+                    f"repaired: the answer cell {gid!r} had been changed to a {cell.cell_type} cell; "
+                    f"it was graded as the {wanted} cell it is in the assignment"
+                )
             answers[gid] = cell.source
             anchor = gid
         elif kind is not None:
             anchor = gid  # a copy of a locked cell: the instructor's version is used instead
         elif cell.cell_type == "code" and cell.source.strip():
             extras_after.setdefault(anchor, []).append(cell.source)
-    missing = [gid for gid, kind in source_roles.items() if kind in {"answer", "written"} and gid not in answers]
+    missing = [
+        gid for gid, kind in source_roles.items() if kind in {"answer", "written"} and gid not in answers
+    ]
     if missing:
         notes.append("answer cells not found (deleted or renamed?): " + ", ".join(missing))
 

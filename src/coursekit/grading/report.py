@@ -24,30 +24,55 @@ def grades_table(course: Path, assignment: str) -> pd.DataFrame:
         for sub in gb.assignment_submissions(assignment):
             for nb in sub.notebooks:
                 for grade in nb.grades:
-                    rows.append({
-                        "student": sub.student_id, "notebook": nb.name, "grade_id": grade.name,
-                        "max_score": grade.max_score, "auto_score": grade.auto_score,
-                        "manual_score": grade.manual_score, "score": grade.score,
-                        "needs_manual_grade": grade.needs_manual_grade,
-                        "autograded": grade.cell.type == "code" and not getattr(grade.cell, "solution", False),
-                    })
+                    rows.append(
+                        {
+                            "student": sub.student_id,
+                            "notebook": nb.name,
+                            "grade_id": grade.name,
+                            "max_score": grade.max_score,
+                            "auto_score": grade.auto_score,
+                            "manual_score": grade.manual_score,
+                            "score": grade.score,
+                            "needs_manual_grade": grade.needs_manual_grade,
+                            "autograded": grade.cell.type == "code"
+                            and not getattr(grade.cell, "solution", False),
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
 def _figures(table: pd.DataFrame, assignment: str) -> list[go.Figure]:
     totals = table.groupby("student")[["score", "max_score"]].sum()
-    hist = go.Figure(go.Histogram(x=totals["score"], marker_color=PALETTE[0], nbinsx=min(20, max(5, len(totals)))))
-    hist.update_layout(title=f"Total scores, {assignment} (out of {totals['max_score'].max():g})",
-                       xaxis_title="score", yaxis_title="students", template="simple_white")
+    hist = go.Figure(
+        go.Histogram(x=totals["score"], marker_color=PALETTE[0], nbinsx=min(20, max(5, len(totals))))
+    )
+    hist.update_layout(
+        title=f"Total scores, {assignment} (out of {totals['max_score'].max():g})",
+        xaxis_title="score",
+        yaxis_title="students",
+        template="simple_white",
+    )
     auto = table[table["autograded"]]
-    rates = auto.assign(passed=auto["auto_score"].fillna(0) >= auto["max_score"]).groupby("grade_id")["passed"].mean()
-    bars = go.Figure(go.Bar(x=rates.index.tolist(), y=(rates * 100).round(1).tolist(), marker_color=PALETTE[2]))
-    bars.update_layout(title="Share of students passing each autograded question", yaxis_title="% passing",
-                       yaxis_range=[0, 100], template="simple_white")
+    rates = (
+        auto.assign(passed=auto["auto_score"].fillna(0) >= auto["max_score"])
+        .groupby("grade_id")["passed"]
+        .mean()
+    )
+    bars = go.Figure(
+        go.Bar(x=rates.index.tolist(), y=(rates * 100).round(1).tolist(), marker_color=PALETTE[2])
+    )
+    bars.update_layout(
+        title="Share of students passing each autograded question",
+        yaxis_title="% passing",
+        yaxis_range=[0, 100],
+        template="simple_white",
+    )
     return [hist, bars]
 
 
-def write_report(assignment: str, course: str | Path = "autograding", output: str | Path | None = None) -> Path:
+def write_report(
+    assignment: str, course: str | Path = "autograding", output: str | Path | None = None
+) -> Path:
     """Write the report and return its path."""
     course = Path(course)
     table = grades_table(course, assignment)
@@ -57,15 +82,22 @@ def write_report(assignment: str, course: str | Path = "autograding", output: st
         body = f"<p>No graded submissions of {html.escape(assignment)} yet.</p>"
     else:
         figures = _figures(table, assignment)
-        parts = [pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(figures)]
+        parts = [
+            pio.to_html(fig, full_html=False, include_plotlyjs=(i == 0)) for i, fig in enumerate(figures)
+        ]
         totals = table.groupby("student")[["score", "max_score"]].sum().sort_values("score", ascending=False)
         pending = table[table["needs_manual_grade"]].groupby("student").size()
-        summary = (f"<p>{len(totals)} students graded; mean {totals['score'].mean():.1f} of "
-                   f"{totals['max_score'].max():g}; {int(pending.sum())} answers wait for manual grading.</p>")
+        summary = (
+            f"<p>{len(totals)} students graded; mean {totals['score'].mean():.1f} of "
+            f"{totals['max_score'].max():g}; {int(pending.sum())} answers wait for manual grading.</p>"
+        )
         body = summary + "".join(parts) + "<h2>Students</h2>" + totals.to_html(classes="scores")
-    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(assignment)} report</title>"
-            "<style>body{font-family:Arial,sans-serif;max-width:960px;margin:2em auto}"
-            "table.scores{border-collapse:collapse}table.scores td,table.scores th{border:1px solid #ccc;padding:4px}"
-            f"</style></head><body><h1>{html.escape(assignment)}: grades</h1>{body}</body></html>")
+    page = (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(assignment)} report</title>"
+        "<style>body{font-family:Arial,sans-serif;max-width:960px;margin:2em auto}"
+        "table.scores{border-collapse:collapse}table.scores td,table.scores "
+        "th{border:1px solid #ccc;padding:4px}"
+        f"</style></head><body><h1>{html.escape(assignment)}: grades</h1>{body}</body></html>"
+    )
     out.write_text(page, encoding="utf-8")
     return out

@@ -68,12 +68,11 @@ def run(plan_path: str, fd: int) -> None:
     with open(plan_path, encoding="utf-8") as handle:
         steps = json.load(handle)["steps"]
 
+    import plotly.io as pio
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
 
     from coursekit.grading.snapshot import encode
-
-    import plotly.io as pio
 
     pio.renderers.default = "plotly_mimetype"  # figures are kept as data, as in JupyterLab
     shell = InteractiveShell.instance()
@@ -100,21 +99,37 @@ def run(plan_path: str, fd: int) -> None:
                 rich.append({"output_type": "display_data", "data": item.data})
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything, even SystemExit
             frames = traceback.format_exception(type(exc), exc, exc.__traceback__)
-            error = {"ename": type(exc).__name__, "evalue": str(exc)[:2000],
-                     "traceback": [line for line in frames if "coursekit/grading" not in line][-12:]}
+            error = {
+                "ename": type(exc).__name__,
+                "evalue": str(exc)[:2000],
+                "traceback": [line for line in frames if "coursekit/grading" not in line][-12:],
+            }
         finally:
             sys.stdout, sys.stderr = real_out, real_err
         if len(json.dumps(rich)) > MAX_RICH:
-            rich = [{"output_type": "stream", "name": "stdout",
-                     "text": "[rich output larger than the feedback limit was left out]"}]
-        event = {"ev": "done", "i": index, "error": error, "stdout": out.value(), "stderr": err.value(),
-                 "outputs": [] if step.get("replay") else rich}
+            rich = [
+                {
+                    "output_type": "stream",
+                    "name": "stdout",
+                    "text": "[rich output larger than the feedback limit was left out]",
+                }
+            ]
+        event = {
+            "ev": "done",
+            "i": index,
+            "error": error,
+            "stdout": out.value(),
+            "stderr": err.value(),
+            "outputs": [] if step.get("replay") else rich,
+        }
         if step.get("export"):
             wanted = {name: namespace[name] for name in step["export"] if name in namespace}
             try:
                 text = encode(wanted)
             except BaseException as exc:  # noqa: BLE001
-                text = json.dumps({name: {"__unsupported__": f"unreadable ({type(exc).__name__})"} for name in wanted})
+                text = json.dumps(
+                    {name: {"__unsupported__": f"unreadable ({type(exc).__name__})"} for name in wanted}
+                )
             if len(text) > MAX_SNAPSHOT:
                 text = json.dumps({name: {"__unsupported__": "too large"} for name in wanted})
             event["snapshot"] = text

@@ -54,9 +54,18 @@ class Sandbox:
     limits: Limits = field(default_factory=Limits)
 
 
-
 def unshare_prefix() -> list[str]:
-    base = ["unshare", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child", "--mount-proc"]
+    base = [
+        "unshare",
+        "--mount",
+        "--net",
+        "--pid",
+        "--ipc",
+        "--uts",
+        "--fork",
+        "--kill-child",
+        "--mount-proc",
+    ]
     if os.geteuid() != 0:
         base.insert(1, "--map-root-user")
         base.insert(1, "--user")
@@ -69,8 +78,12 @@ def check_available() -> str | None:
     if not shutil.which("unshare"):
         return "the `unshare` program (util-linux) is not installed"
     try:
-        probe = subprocess.run(unshare_prefix() + ["sh", "-c", "mount -t tmpfs tmpfs /tmp && echo ok"],
-                               capture_output=True, text=True, timeout=20)
+        probe = subprocess.run(
+            unshare_prefix() + ["sh", "-c", "mount -t tmpfs tmpfs /tmp && echo ok"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
     except (OSError, subprocess.TimeoutExpired) as err:
         return f"`unshare` could not run ({err})"
     if probe.returncode != 0 or "ok" not in probe.stdout:
@@ -83,8 +96,11 @@ def check_available() -> str | None:
 
 
 def _mount_tmpfs(target: str, size: str = "16m", mode: str = "755") -> None:
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode={mode},nosuid,nodev", "tmpfs", target],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode={mode},nosuid,nodev", "tmpfs", target],
+        check=True,
+        capture_output=True,
+    )
 
 
 MS_BIND, MS_REC = 4096, 16384
@@ -190,8 +206,14 @@ def prepare(spec: dict) -> tuple[str, dict]:
     if isolated:
         for path in spec["hide"]:
             _hide(path)
-        needed = [sys.prefix, sys.base_prefix, os.path.dirname(sys.executable), os.path.dirname(coursekit.__file__),
-                  spec["data_dir"], *[p for p in sys.path if p]]
+        needed = [
+            sys.prefix,
+            sys.base_prefix,
+            os.path.dirname(sys.executable),
+            os.path.dirname(coursekit.__file__),
+            spec["data_dir"],
+            *[p for p in sys.path if p],
+        ]
         needed = [p for p in needed if not any(_within(p, h) for h in spec["hide"])]
         _private_tmp(needed)
         if as_root:

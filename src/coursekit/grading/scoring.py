@@ -48,8 +48,15 @@ def _on_alarm(signum, frame):
     raise _Alarm
 
 
-def score(setup_source: list[str], tests: list[dict], snapshots: dict[int, str | None],
-          failed_steps: dict[int, str], *, test_timeout: float = TEST_TIMEOUT, report=None) -> list[TestResult]:
+def score(
+    setup_source: list[str],
+    tests: list[dict],
+    snapshots: dict[int, str | None],
+    failed_steps: dict[int, str],
+    *,
+    test_timeout: float = TEST_TIMEOUT,
+    report=None,
+) -> list[TestResult]:
     """Run every test in this process; ``tests`` are dicts with grade_id, source, points, after, names.
 
     Only :func:`score_isolated` calls this directly (in its child). ``report`` is called with each
@@ -79,13 +86,22 @@ def score(setup_source: list[str], tests: list[dict], snapshots: dict[int, str |
         if missing:
             why = failed_steps.get(after)
             hint = f" Your answer cell stopped with {why}." if why else ""
-            report(TestResult(test["grade_id"], test["points"], 0.0,
-                                      f"NameError: {', '.join(missing)} is not defined.{hint} "
-                                      "Run your answer cell and check the variable's name."))
+            report(
+                TestResult(
+                    test["grade_id"],
+                    test["points"],
+                    0.0,
+                    f"NameError: {', '.join(missing)} is not defined.{hint} "
+                    "Run your answer cell and check the variable's name.",
+                )
+            )
             continue
         if unreadable:
-            report(TestResult(test["grade_id"], test["points"], 0.0,
-                                      f"{unreadable[0]} is {values[unreadable[0]]!r}"))
+            report(
+                TestResult(
+                    test["grade_id"], test["points"], 0.0, f"{unreadable[0]} is {values[unreadable[0]]!r}"
+                )
+            )
             continue
         namespace.update({k: v for k, v in values.items() if k in test["names"]})
         timed = threading.current_thread() is threading.main_thread()
@@ -110,6 +126,7 @@ def _both(first, second):
     def call(result):
         first(result)
         second(result)
+
     return call
 
 
@@ -137,9 +154,15 @@ def _context():
         return _CONTEXT
 
 
-def score_isolated(setup_source: list[str], tests: list[dict], snapshots: dict[int, str | None],
-                   failed_steps: dict[int, str], *, test_timeout: float = TEST_TIMEOUT,
-                   total_timeout: float | None = None) -> list[TestResult]:
+def score_isolated(
+    setup_source: list[str],
+    tests: list[dict],
+    snapshots: dict[int, str | None],
+    failed_steps: dict[int, str],
+    *,
+    test_timeout: float = TEST_TIMEOUT,
+    total_timeout: float | None = None,
+) -> list[TestResult]:
     """Score one submission in a child process of its own; the same results as :func:`score`.
 
     A test that runs past ``test_timeout`` seconds scores 0; past ``total_timeout`` (default: the
@@ -150,8 +173,11 @@ def score_isolated(setup_source: list[str], tests: list[dict], snapshots: dict[i
         total_timeout = test_timeout * max(len(tests), 1) + 30.0
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(sender, list(setup_source), tests, snapshots, failed_steps,
-                                             test_timeout), daemon=True)
+    child = ctx.Process(
+        target=_child,
+        args=(sender, list(setup_source), tests, snapshots, failed_steps, test_timeout),
+        daemon=True,
+    )
     child.start()
     sender.close()
     got: dict[str, TestResult] = {}

@@ -32,7 +32,10 @@ class Unsupported:
         self.kind = kind
 
     def __repr__(self) -> str:
-        return f"<a {self.kind} value, which the grader cannot read: store your answer as a table, number, text or list>"
+        return (
+            f"<a {self.kind} value, which the grader cannot read: store your answer as a table, "
+            "number, text or list>"
+        )
 
     def __eq__(self, other) -> bool:
         return False
@@ -48,7 +51,7 @@ def _float(value: float):
     return value
 
 
-def _enc(value, depth: int = 0):  # noqa: C901 - one branch per supported type
+def _enc(value, depth: int = 0):
     import numpy as np
     import pandas as pd
 
@@ -91,11 +94,15 @@ def _enc(value, depth: int = 0):  # noqa: C901 - one branch per supported type
         frame = pd.DataFrame(value, copy=False)
         if frame.size > MAX_ITEMS:
             return {"__unsupported__": "table too large"}
-        return {"__df__": {
-            "columns": [_enc(c, depth + 1) for c in frame.columns],
-            "series": [_enc(frame.iloc[:, i].reset_index(drop=True), depth + 1) for i in range(frame.shape[1])],
-            "index": _enc(pd.Series(frame.index), depth + 1),
-        }}
+        return {
+            "__df__": {
+                "columns": [_enc(c, depth + 1) for c in frame.columns],
+                "series": [
+                    _enc(frame.iloc[:, i].reset_index(drop=True), depth + 1) for i in range(frame.shape[1])
+                ],
+                "index": _enc(pd.Series(frame.index), depth + 1),
+            }
+        }
     if isinstance(value, pd.Index):
         return {"__index__": _enc(pd.Series(value), depth + 1)}
     if isinstance(value, pd.Series):
@@ -109,7 +116,9 @@ def _enc(value, depth: int = 0):  # noqa: C901 - one branch per supported type
         if isinstance(series.dtype, pd.CategoricalDtype):
             out["categories"] = [_enc(v, depth + 1) for v in series.cat.categories.tolist()]
             out["ordered"] = bool(series.cat.ordered)
-            out["values"] = [None if pd.isna(v) else _enc(v, depth + 1) for v in series.astype(object).tolist()]
+            out["values"] = [
+                None if pd.isna(v) else _enc(v, depth + 1) for v in series.astype(object).tolist()
+            ]
         elif dtype.startswith("datetime64"):
             out["values"] = [None if pd.isna(v) else pd.Timestamp(v).isoformat() for v in series.tolist()]
         else:
@@ -147,7 +156,7 @@ def encode(values: dict) -> str:
     return json.dumps({str(k): _enc(v) for k, v in values.items()}, allow_nan=False)
 
 
-def _dec(obj):  # noqa: C901
+def _dec(obj):
     import numpy as np
     import pandas as pd
 
@@ -189,7 +198,9 @@ def _dec(obj):  # noqa: C901
         if key == "__index__":
             return pd.Index(_dec(val))
         if "__array__" in obj:
-            return np.array(_dec(obj["__array__"]), dtype=obj.get("dtype") if obj.get("dtype") != "object" else object)
+            return np.array(
+                _dec(obj["__array__"]), dtype=obj.get("dtype") if obj.get("dtype") != "object" else object
+            )
         if key == "__figure__":
             import plotly.graph_objects as go
 
@@ -220,7 +231,9 @@ def _typed_arrays(obj):
                 array = array.astype(np.float64)
             if obj.get("shape"):
                 shape = obj["shape"]
-                array = array.reshape([int(x) for x in str(shape).split(",")] if isinstance(shape, str) else shape)
+                array = array.reshape(
+                    [int(x) for x in str(shape).split(",")] if isinstance(shape, str) else shape
+                )
             return array
         return {k: _typed_arrays(v) for k, v in obj.items()}
     if isinstance(obj, list):
@@ -237,8 +250,11 @@ def _series(spec: dict):
     dtype = spec["dtype"]
     if "categories" in spec:
         cats = [_dec(v) for v in spec["categories"]]
-        return pd.Series(pd.Categorical(values, categories=cats, ordered=spec.get("ordered", False)),
-                         index=index, name=name)
+        return pd.Series(
+            pd.Categorical(values, categories=cats, ordered=spec.get("ordered", False)),
+            index=index,
+            name=name,
+        )
     if dtype.startswith("datetime64"):
         return pd.Series(pd.to_datetime(values), index=index, name=name).astype(dtype)
     try:

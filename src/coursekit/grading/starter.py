@@ -57,7 +57,7 @@ def move_starter_lines(source: str) -> str:
             continue
         elif inside and stripped.startswith(MARK):
             indent = line[: len(line) - len(line.lstrip())]
-            code = stripped[len(MARK):]
+            code = stripped[len(MARK) :]
             starter.append(indent + (code[1:] if code.startswith(" ") else code))
             continue
         out.append(line)

@@ -72,14 +72,23 @@ def check(student: str, folder: Path, expected: list[str]) -> Submission:
             continue
         if note:
             sub.notes.append(note)
-        ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells
-               if isinstance(c.metadata.get("nbgrader"), dict)]
+        ids = [
+            c.metadata.get("nbgrader", {}).get("grade_id")
+            for c in nb.cells
+            if isinstance(c.metadata.get("nbgrader"), dict)
+        ]
         dupes = sorted({i for i in ids if i and ids.count(i) > 1})
         if dupes:
-            sub.notes.append(f"{chosen}: repeated grade ids {', '.join(map(str, dupes))} (the first copy is graded)")
-        bad = [c for c in nb.cells if "nbgrader" in c.metadata and not isinstance(c.metadata["nbgrader"], dict)]
+            sub.notes.append(
+                f"{chosen}: repeated grade ids {', '.join(map(str, dupes))} (the first copy is graded)"
+            )
+        bad = [
+            c for c in nb.cells if "nbgrader" in c.metadata and not isinstance(c.metadata["nbgrader"], dict)
+        ]
         if bad:
-            sub.notes.append(f"{chosen}: {len(bad)} cell(s) with damaged nbgrader metadata were treated as extra cells")
+            sub.notes.append(
+                f"{chosen}: {len(bad)} cell(s) with damaged nbgrader metadata were treated as extra cells"
+            )
         sub.files[name] = path
         sub.notebooks[name] = nb
     extra = sorted(set(present) - used - {"timestamp.txt"})
@@ -95,8 +104,14 @@ def read_notebook(path: Path, shown: str):
     """
     size = path.stat().st_size
     if size > MAX_READ_BYTES:
-        return None, (f"{shown} is {size / 1e6:.0f} MB, too large to read safely; the instructor can clear its "
-                      "outputs (jupyter nbconvert --clear-output) and grade it again"), ""
+        return (
+            None,
+            (
+                f"{shown} is {size / 1e6:.0f} MB, too large to read safely; the instructor can clear its "
+                "outputs (jupyter nbconvert --clear-output) and grade it again"
+            ),
+            "",
+        )
     try:
         raw = json.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
@@ -114,7 +129,11 @@ def read_notebook(path: Path, shown: str):
         try:
             raw = json.loads(nbformat.writes(nbformat.reads(json.dumps(raw), as_version=4)))
         except Exception as err:  # noqa: BLE001 - a damaged old notebook is the student's problem only
-            return None, f"{shown} is an old-format notebook that could not be upgraded ({str(err)[:120]})", ""
+            return (
+                None,
+                f"{shown} is an old-format notebook that could not be upgraded ({str(err)[:120]})",
+                "",
+            )
         note = f"{shown} was upgraded from notebook format 3 to 4 before grading"
         version = 4
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
@@ -130,8 +149,14 @@ def read_notebook(path: Path, shown: str):
             text = cell.get("source", "")
             sources += len(("".join(text) if isinstance(text, list) else str(text)).encode("utf-8"))
     if sources > MAX_SOURCE_BYTES:
-        return None, (f"the cells of {shown} hold {sources / 1e6:.1f} MB of code and text, over the "
-                      f"{MAX_SOURCE_BYTES / 1e6:.0f} MB any answer needs; the instructor should look at it by hand"), ""
+        return (
+            None,
+            (
+                f"the cells of {shown} hold {sources / 1e6:.1f} MB of code and text, over the "
+                f"{MAX_SOURCE_BYTES / 1e6:.0f} MB any answer needs; the instructor should look at it by hand"
+            ),
+            "",
+        )
     try:
         nb = nbformat.from_dict(raw)
         nb = nbformat.v4.upgrade(nb) if nb.get("nbformat_minor", 0) < 5 else nb

@@ -87,7 +87,10 @@ def _child(spec: dict, fd: int, control: int, userns: bool) -> None:
         os._exit(0)
     except BaseException as exc:  # noqa: BLE001 - report and leave; never fall back into the zygote loop
         try:
-            os.write(fd, (json.dumps({"ev": "setup_failed", "error": f"{type(exc).__name__}: {exc}"}) + "\n").encode())
+            os.write(
+                fd,
+                (json.dumps({"ev": "setup_failed", "error": f"{type(exc).__name__}: {exc}"}) + "\n").encode(),
+            )
         finally:
             os._exit(70)
 
@@ -101,6 +104,7 @@ def serve(control: int) -> None:
     import plotly.graph_objects  # noqa: F401
 
     import coursekit  # noqa: F401
+
     from . import runner, sandbox, snapshot  # noqa: F401
 
     userns = os.environ.get("COURSEKIT_SANDBOX_USERNS") == "1"

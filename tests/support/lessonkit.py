@@ -14,11 +14,11 @@ from nbclient import NotebookClient
 
 from coursekit.references import code_calls as _code_calls
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # 00, 00b, 01, ... 10: "00b-python-for-this-course" sorts between 00 and 01 ("-" < "b" < "1")
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]*-*.md"))
 
-PROBE = r'''
+PROBE = r"""
 import json as _json
 from coursekit.selfcheck import REGISTRY as _REG
 _answers = _json.loads(%r)
@@ -28,10 +28,10 @@ for _qid, _q in _REG.items():
     _result[_qid] = None if _a is None else [_q.is_right(_a["right"]), _q.is_right(_a["wrong"]),
                                              bool(_q.explanation_for(_a["right"])), len(_q.hints)]
 print("SELFCHECKS=" + _json.dumps(_result))
-'''
+"""
 
 
-NO_NETWORK = r'''
+NO_NETWORK = r"""
 import socket as _socket
 _LOCAL = {"127.0.0.1", "::1", "localhost"}
 _connect = _socket.socket.connect
@@ -47,7 +47,7 @@ def _guarded_getaddrinfo(host, *args, **kwargs):
     return _getaddrinfo(host, *args, **kwargs)
 _socket.getaddrinfo = _guarded_getaddrinfo
 del _socket
-'''
+"""
 
 
 def read_lesson(path: Path) -> nbformat.NotebookNode:
@@ -70,8 +70,9 @@ def execute(path: Path, *, probe: bool = True, timeout: int = 120) -> tuple[nbfo
     nb.cells.insert(0, nbformat.v4.new_code_cell(NO_NETWORK))  # any network use fails the lesson
     if probe:
         nb.cells.append(nbformat.v4.new_code_cell(PROBE % json.dumps(selfcheck_answers(number(path)))))
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     start = time.perf_counter()
     client.execute()
     return nb, time.perf_counter() - start

@@ -21,22 +21,33 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # Flags that matter on a machine with no network: without the background-networking ones
 # Chromium keeps trying to reach Google's services.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--disable-dev-shm-usage",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
 
 
 def chromium_path() -> str | None:
     """The Chromium to use, or None when it is not installed."""
-    for candidate in [os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")]:
+    for candidate in [
+        os.environ.get("CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ]:
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
     return None
@@ -47,10 +58,15 @@ def missing_browser_reason() -> str | None:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return ("the Python package playwright is not installed "
-                "(.venv/bin/uv pip install --python .venv/bin/python -r requirements/browser.txt)")
+        return (
+            "the Python package playwright is not installed "
+            "(.venv/bin/uv pip install --python .venv/bin/python -r requirements/browser.txt)"
+        )
     if chromium_path() is None:
-        return "Chromium is not installed (apt-get install -y chromium); Playwright's own browsers do not download here"
+        return (
+            "Chromium is not installed (apt-get install -y chromium); Playwright's own browsers do "
+            "not download here"
+        )
     return None
 
 
@@ -60,8 +76,7 @@ def chromium(headless: bool = True):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path(), headless=headless,
-                                     args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=chromium_path(), headless=headless, args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
@@ -75,9 +90,15 @@ def free_port() -> int:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".wasm": "application/wasm", ".mjs": "text/javascript", ".js": "text/javascript",
-                      ".json": "application/json", ".ipynb": "application/json", ".whl": "application/zip"}
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".wasm": "application/wasm",
+        ".mjs": "text/javascript",
+        ".js": "text/javascript",
+        ".json": "application/json",
+        ".ipynb": "application/json",
+        ".whl": "application/zip",
+    }
 
     def log_message(self, *args):  # keep test output clean
         pass
@@ -111,9 +132,17 @@ def static_server(folder: Path, *, port: int = 0, cors: bool = False):
 
 
 @contextlib.contextmanager
-def jupyter_lab(root: Path = ROOT, *, make: bool = True, token: str = "browsertest",
-                extra_args: list[str] | None = None, env: dict | None = None, cwd: Path | None = None,
-                timeout: float = 120, bin_dir: Path | None = None):
+def jupyter_lab(
+    root: Path = ROOT,
+    *,
+    make: bool = True,
+    token: str = "browsertest",
+    extra_args: list[str] | None = None,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+    bin_dir: Path | None = None,
+):
     """JupyterLab on a free loopback port (no browser opened); yields (base_url, token, log_path).
 
     With ``make`` (the default) the server runs from the project's own set-up: the Makefile's
@@ -127,11 +156,19 @@ def jupyter_lab(root: Path = ROOT, *, make: bool = True, token: str = "browserte
     settings = scratch / "user-settings" / "@jupyterlab" / "docmanager-extension"
     settings.mkdir(parents=True)
     (settings / "plugin.jupyterlab-settings").write_text('{"autosave": false}')
-    args = [f"--LabApp.user_settings_dir={scratch / 'user-settings'}",
-            f"--LabApp.workspaces_dir={scratch / 'workspaces'}", "--no-browser", "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",
-            "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
-            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            *(extra_args or [])]
+    args = [
+        f"--LabApp.user_settings_dir={scratch / 'user-settings'}",
+        f"--LabApp.workspaces_dir={scratch / 'workspaces'}",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        "--ServerApp.port_retries=0",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        *(extra_args or []),
+    ]
     full_env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(scratch / "runtime"), **(env or {}))
     log_path = scratch / "jupyter-lab.log"
     log = open(log_path, "wb")
@@ -143,8 +180,9 @@ def jupyter_lab(root: Path = ROOT, *, make: bool = True, token: str = "browserte
         command = [str(bin_dir / "jupyter"), "lab", f"--ServerApp.root_dir={root}", *args]
         if os.geteuid() == 0:
             command.append("--allow-root")
-    proc = subprocess.Popen(command, cwd=cwd or root, env=full_env, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        command, cwd=cwd or root, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     base = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + timeout
@@ -156,8 +194,10 @@ def jupyter_lab(root: Path = ROOT, *, make: bool = True, token: str = "browserte
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"JupyterLab did not start; see {log_path}:\n"
-                                   + log_path.read_text(errors="replace")[-3000:])
+                raise RuntimeError(
+                    f"JupyterLab did not start; see {log_path}:\n"
+                    + log_path.read_text(errors="replace")[-3000:]
+                )
             time.sleep(0.3)
         yield base, token, log_path
     finally:
@@ -329,7 +369,8 @@ def wait_for_all_executed(page, timeout: float = 300) -> dict:
 def replace_and_run_cell(page, old_source: str, new_source: str) -> None:
     """Find the code cell whose source starts with ``old_source``, replace its text with
     ``new_source`` by typing, and run it."""
-    index = page.evaluate("""async ([old]) => {
+    index = page.evaluate(
+        """async ([old]) => {
       const nb = (window.jupyterapp || window.jupyterlab).shell.currentWidget.content;
       for (let i = 0; i < nb.model.cells.length; i++)
         if (nb.model.cells.get(i).sharedModel.getSource().trim().startsWith(old)) {
@@ -338,7 +379,9 @@ def replace_and_run_cell(page, old_source: str, new_source: str) -> None:
           if (nb.scrollToItem) await nb.scrollToItem(i, 'center');
           return i;
         }
-      return -1; }""", [old_source])
+      return -1; }""",
+        [old_source],
+    )
     if index < 0:
         raise LookupError(f"no cell with source {old_source!r}")
     # Notebooks render only the cells near the viewport: address the active cell, not the n-th.
@@ -354,14 +397,17 @@ def cell_output_text(page, source: str, timeout: float = 60) -> str:
     """The text of the outputs of the code cell whose source is ``source``, once it has any."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        text = page.evaluate("""([src]) => {
+        text = page.evaluate(
+            """([src]) => {
           const nb = (window.jupyterapp || window.jupyterlab).shell.currentWidget.content;
           for (let i = 0; i < nb.widgets.length; i++) {
             const w = nb.widgets[i];
             if (w.model.sharedModel.getSource().trim() === src && w.model.type === 'code'
                 && w.model.executionCount && w.outputArea) return w.outputArea.node.innerText;
           }
-          return null; }""", [source])
+          return null; }""",
+            [source],
+        )
         if text:
             return text
         time.sleep(0.3)
@@ -393,7 +439,8 @@ def notebook_errors(page) -> list[dict]:
 def scroll_to_figure(page, mime: str = "application/vnd.plotly.v1+json", timeout: float = 30_000):
     """Scroll the current notebook to its first cell with a plotly output; return the plot's
     locator once plotly has drawn it (an SVG inside the output)."""
-    index = page.evaluate("""async ([mime]) => {
+    index = page.evaluate(
+        """async ([mime]) => {
       const nb = (window.jupyterapp || window.jupyterlab).shell.currentWidget.content;
       for (let i = 0; i < nb.model.cells.length; i++) {
         const c = nb.model.cells.get(i);
@@ -405,7 +452,9 @@ def scroll_to_figure(page, mime: str = "application/vnd.plotly.v1+json", timeout
             return i;
           }
       }
-      return -1; }""", [mime])
+      return -1; }""",
+        [mime],
+    )
     if index < 0:
         raise LookupError("no plotly figure in the notebook")
     plot = page.locator(".jp-Notebook .jp-Cell.jp-mod-active .js-plotly-plot").first
@@ -433,7 +482,7 @@ def raw_citation_keys(page, selector: str | None = None) -> list[str]:
 
     root = page.locator(selector).first.element_handle() if selector else None
     text = page.evaluate(VISIBLE_TEXT_JS, root)
-    return [text[max(0, m.start() - 30):m.end() + 30] for m in re.finditer(r"\[@[A-Za-z0-9]", text)]
+    return [text[max(0, m.start() - 30) : m.end() + 30] for m in re.finditer(r"\[@[A-Za-z0-9]", text)]
 
 
 def axe_audit(page, tags: list[str] = AXE_TAGS) -> list[dict]:
@@ -441,12 +490,15 @@ def axe_audit(page, tags: list[str] = AXE_TAGS) -> list[dict]:
     ``{"id", "impact", "help", "nodes": [target selectors]}``."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=AXE_JS.read_text(encoding="utf-8"))
-    result = page.evaluate("""async (tags) => {
+    result = page.evaluate(
+        """async (tags) => {
         const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
                                            resultTypes: ['violations']});
         return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
                                         nodes: v.nodes.map(n => n.target.join(' '))}));
-    }""", tags)
+    }""",
+        tags,
+    )
     return result
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "autograding"
 ASSIGNMENTS = sorted(p.name for p in (COURSE / "source").glob("a[0-9][0-9]-*") if p.is_dir())
 
@@ -34,10 +34,18 @@ def scratch_course(tmp: Path) -> Path:
 
 
 def nbgrader(course: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env(),
-                          capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=course,
+        env=env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        raise AssertionError(
+            f"nbgrader {' '.join(args)} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        )
     return proc
 
 
@@ -99,5 +107,8 @@ def scores(course: Path, assignment: str) -> dict[str, dict[str, float]]:
 
 
 def max_auto(nb) -> dict[str, float]:
-    return {gid: c.metadata["nbgrader"]["points"] for gid, c in grade_cells(nb).items()
-            if c.metadata["nbgrader"].get("grade") and not c.metadata["nbgrader"].get("solution")}
+    return {
+        gid: c.metadata["nbgrader"]["points"]
+        for gid, c in grade_cells(nb).items()
+        if c.metadata["nbgrader"].get("grade") and not c.metadata["nbgrader"].get("solution")
+    }

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-from nbgraderkit import nbgrader
+from tests.support.nbgraderkit import nbgrader
 
 ASSIGNMENT = "hw"
 POINTS = {"q1-tests": 2.0, "q2-tests": 2.0, "q3-tests": 3.0}
@@ -16,28 +16,59 @@ MARKER = "coursekit-hostile-marker"
 
 def _meta(grade_id, *, solution=False, points=None, locked=None):
     grade = points is not None
-    return {"nbgrader": {"grade": grade, "grade_id": grade_id, "locked": bool(locked if locked is not None else (grade and not solution)),
-                         "schema_version": 3, "solution": solution, "task": False, **({"points": points} if grade else {})}}
+    return {
+        "nbgrader": {
+            "grade": grade,
+            "grade_id": grade_id,
+            "locked": bool(locked if locked is not None else (grade and not solution)),
+            "schema_version": 3,
+            "solution": solution,
+            "task": False,
+            **({"points": points} if grade else {}),
+        }
+    }
 
 
 def source_notebook():
     code, md = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
     cells = [
         md("# Homework", metadata=_meta("intro", locked=True)),
-        code("import pandas as pd\nimport coursekit as ck\ntests = ck.load('nuclear_tests')", metadata=_meta("setup", locked=True)),
-        code("### BEGIN SOLUTION\nn_tests = len(tests)\n### END SOLUTION", metadata=_meta("q1", solution=True)),
-        code("assert n_tests > 0, 'count the rows of tests'\n### BEGIN HIDDEN TESTS\n"
-             "assert n_tests == 6, 'there are six tests: use len(tests)'\n### END HIDDEN TESTS",
-             metadata=_meta("q1-tests", points=2)),
-        code("### BEGIN SOLUTION\nfirst_year = int(tests['date_utc'].dt.year.min())\n### END SOLUTION", metadata=_meta("q2", solution=True)),
-        code("assert isinstance(first_year, int), 'first_year should be a whole number'\n### BEGIN HIDDEN TESTS\n"
-             "assert first_year == 2006, 'look at the earliest date_utc'\n### END HIDDEN TESTS",
-             metadata=_meta("q2-tests", points=2)),
-        code("### BEGIN SOLUTION\nbig = tests[tests['magnitude'] > 5.0]\n### END SOLUTION", metadata=_meta("q3", solution=True)),
-        code("assert isinstance(big, pd.DataFrame), 'big should be a table'\n### BEGIN HIDDEN TESTS\n"
-             "assert len(big) == 4 and big['magnitude'].min() > 5.0, 'keep rows with magnitude above 5.0'\n"
-             "### END HIDDEN TESTS", metadata=_meta("q3-tests", points=3)),
-        md("### BEGIN SOLUTION\nA model answer citing [@usgs-comcat].\n### END SOLUTION", metadata=_meta("w1", solution=True, points=4)),
+        code(
+            "import pandas as pd\nimport coursekit as ck\ntests = ck.load('nuclear_tests')",
+            metadata=_meta("setup", locked=True),
+        ),
+        code(
+            "### BEGIN SOLUTION\nn_tests = len(tests)\n### END SOLUTION", metadata=_meta("q1", solution=True)
+        ),
+        code(
+            "assert n_tests > 0, 'count the rows of tests'\n### BEGIN HIDDEN TESTS\n"
+            "assert n_tests == 6, 'there are six tests: use len(tests)'\n### END HIDDEN TESTS",
+            metadata=_meta("q1-tests", points=2),
+        ),
+        code(
+            "### BEGIN SOLUTION\nfirst_year = int(tests['date_utc'].dt.year.min())\n### END SOLUTION",
+            metadata=_meta("q2", solution=True),
+        ),
+        code(
+            "assert isinstance(first_year, int), 'first_year should be a whole number'\n### BEGIN "
+            "HIDDEN TESTS\n"
+            "assert first_year == 2006, 'look at the earliest date_utc'\n### END HIDDEN TESTS",
+            metadata=_meta("q2-tests", points=2),
+        ),
+        code(
+            "### BEGIN SOLUTION\nbig = tests[tests['magnitude'] > 5.0]\n### END SOLUTION",
+            metadata=_meta("q3", solution=True),
+        ),
+        code(
+            "assert isinstance(big, pd.DataFrame), 'big should be a table'\n### BEGIN HIDDEN TESTS\n"
+            "assert len(big) == 4 and big['magnitude'].min() > 5.0, 'keep rows with magnitude above 5.0'\n"
+            "### END HIDDEN TESTS",
+            metadata=_meta("q3-tests", points=3),
+        ),
+        md(
+            "### BEGIN SOLUTION\nA model answer citing [@usgs-comcat].\n### END SOLUTION",
+            metadata=_meta("w1", solution=True, points=4),
+        ),
     ]
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
@@ -50,10 +81,12 @@ def stateful_notebook():
     nb = source_notebook()
     by_id = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells}
     by_id["setup"].source += "\nseen = []"
-    by_id["q1-tests"].source = "seen.append(n_tests)\nassert len(seen) == 1, 'the setup was shared'\n" + by_id[
-        "q1-tests"].source
+    by_id["q1-tests"].source = (
+        "seen.append(n_tests)\nassert len(seen) == 1, 'the setup was shared'\n" + by_id["q1-tests"].source
+    )
     by_id["q2-tests"].source = by_id["q2-tests"].source.replace(
-        "### END HIDDEN TESTS", "while first_year == 1999:\n    pass\n### END HIDDEN TESTS")
+        "### END HIDDEN TESTS", "while first_year == 1999:\n    pass\n### END HIDDEN TESTS"
+    )
     return nb
 
 
@@ -61,7 +94,7 @@ def make_course(root: Path, notebook=None) -> Path:
     """A course folder with the assignment generated (gradebook and release ready)."""
     course = root / "course"
     (course / "source" / ASSIGNMENT).mkdir(parents=True)
-    shutil.copy(Path(__file__).resolve().parents[1] / "autograding" / "nbgrader_config.py", course)
+    shutil.copy(Path(__file__).resolve().parents[2] / "autograding" / "nbgrader_config.py", course)
     nbformat.write(notebook or source_notebook(), course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     return course
@@ -83,12 +116,22 @@ def answered(course: Path, answers: dict[str, str], *, extra_cells: list[tuple[i
     return nb
 
 
-CORRECT = {"q1": "n_tests = len(tests)", "q2": "first_year = int(tests['date_utc'].dt.year.min())",
-           "q3": "big = tests[tests['magnitude'] > 5.0]"}
+CORRECT = {
+    "q1": "n_tests = len(tests)",
+    "q2": "first_year = int(tests['date_utc'].dt.year.min())",
+    "q3": "big = tests[tests['magnitude'] > 5.0]",
+}
 
 
-def submit(course: Path, student: str, nb=None, *, name: str = f"{ASSIGNMENT}.ipynb", raw: str | None = None,
-           extra_files: dict[str, str] | None = None) -> Path:
+def submit(
+    course: Path,
+    student: str,
+    nb=None,
+    *,
+    name: str = f"{ASSIGNMENT}.ipynb",
+    raw: str | None = None,
+    extra_files: dict[str, str] | None = None,
+) -> Path:
     folder = course / "submitted" / student / ASSIGNMENT
     folder.mkdir(parents=True, exist_ok=True)
     if raw is not None:

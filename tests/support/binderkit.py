@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BINDER = ROOT / "binder"
 
 
@@ -40,13 +40,33 @@ def recreate(tmp_path: Path) -> BinderEnv:
     base_python = getattr(sys, "_base_executable", sys.executable)
     subprocess.run([base_python, "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
-    subprocess.run([str(uv), "pip", "install", "--quiet", "--python", str(python), "-r",
-                    str(BINDER / "requirements.txt")], check=True, cwd=ROOT, timeout=900)
+    subprocess.run(
+        [
+            str(uv),
+            "pip",
+            "install",
+            "--quiet",
+            "--python",
+            str(python),
+            "-r",
+            str(BINDER / "requirements.txt"),
+        ],
+        check=True,
+        cwd=ROOT,
+        timeout=900,
+    )
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "COURSEKIT_DATA", "VIRTUAL_ENV"}}
-    env.update(PATH=f"{venv / 'bin'}:{env['PATH']}", HOME=str(home), NB_PYTHON_PREFIX=str(venv),
-               # offline: build the course package with the hatchling that the lock installs
-               PIP_NO_INDEX="1", PIP_NO_BUILD_ISOLATION="false", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    done = subprocess.run(["bash", str(BINDER / "postBuild")], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    env.update(
+        PATH=f"{venv / 'bin'}:{env['PATH']}",
+        HOME=str(home),
+        NB_PYTHON_PREFIX=str(venv),
+        # offline: build the course package with the hatchling that the lock installs
+        PIP_NO_INDEX="1",
+        PIP_NO_BUILD_ISOLATION="false",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    done = subprocess.run(
+        ["bash", str(BINDER / "postBuild")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, f"binder/postBuild failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     return BinderEnv(venv=venv, home=home, env=env)

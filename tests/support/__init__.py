@@ -1,0 +1,1 @@
+"""Helpers shared by the tests and the benchmarks: lessons, nbgrader, grading, Binder, a browser."""
