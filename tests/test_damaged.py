@@ -14,7 +14,7 @@ from coursekit.data import _load_cached
 @pytest.fixture
 def copy(tmp_path, monkeypatch, root):
     target = tmp_path / "datasets"
-    shutil.copytree(root / "datasets", target, ignore=shutil.ignore_patterns("parts"))
+    shutil.copytree(root / "datasets", target)
     monkeypatch.setenv("COURSEKIT_DATA", str(target))
     _load_cached.cache_clear()
     yield target

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 import coursekit as ck
-from coursekit.data import package
 
 NAMES = [
     "sources",
@@ -149,5 +148,9 @@ def test_glossary_has_three_languages():
 
 
 def test_datapackage_is_tidy_json(root):
+    """One canonical layout (2-space indent, UTF-8 kept, final newline), so edits diff cleanly."""
     text = (root / "datasets" / "datapackage.json").read_text(encoding="utf-8")
-    assert json.loads(text) == package()
+    assert text == json.dumps(json.loads(text), indent=2, ensure_ascii=False) + "\n", (
+        "datasets/datapackage.json is not in the canonical layout: rewrite it with "
+        "json.dumps(data, indent=2, ensure_ascii=False) plus a final newline"
+    )
