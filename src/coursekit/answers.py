@@ -169,11 +169,29 @@ def expect_kind(value, want: str, name: str) -> None:
     name : str
         The variable's name, used in the message.
 
+    Returns
+    -------
+    None
+        Nothing, when `value` is of the kind wanted.
+
     Raises
     ------
     AssertionError
         With a message such as "hub_ratio should be a number, but it is a one-row table. Take
         the single value out of its column: table['column'].iloc[0]."
+    ValueError
+        If `want` is not one of the kinds (a mistake in the test, not the learner's).
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> tests = ck.load("nuclear_tests")
+    >>> ck.expect_kind(tests, "table", "tests")
+    >>> ck.expect_kind(len(tests), "whole number", "test_count")
+    >>> ck.expect_kind("1951", "number", "treaty_year")
+    Traceback (most recent call last):
+    ...
+    AssertionError: treaty_year should be a number, but it is a text. ...
     """
     if want not in KINDS:
         raise ValueError(f"unknown kind {want!r}; use one of {sorted(KINDS)}")

@@ -63,12 +63,32 @@ class Perspective:
         ``"Moon Chung-in (문정인), Yonsei University"``. For an official card it defaults to
         `capital`.
 
+    Attributes
+    ----------
+    label : str
+        The heading the card is shown under.
+    citations : list of dict
+        The register's row for each source (see :func:`source`).
+
     Raises
     ------
     ValueError
         If there is no source, `kind` is unknown, or an analyst's card has no `who`.
     KeyError
         If a source id is not in the register.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> card = ck.Perspective("Seoul", "A view in the course's words.", ["sahashi-2011-eaf"])
+    >>> card.label, card.kind
+    ('Seoul', 'official')
+    >>> card.citations[0]["id"]
+    'sahashi-2011-eaf'
+    >>> ck.Perspective("Tokyo", "A view.", ["no-such-source"])
+    Traceback (most recent call last):
+    ...
+    KeyError: "'no-such-source' is not in the course's source register..."
     """
 
     capital: str
@@ -164,6 +184,18 @@ def perspectives(question: str, cards: list[Perspective]) -> Perspectives:
     ------
     ValueError
         If there are fewer than two cards.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> deck = ck.perspectives("Whose data?", [
+    ...     ck.Perspective("Seoul", "One view.", ["sahashi-2011-eaf"]),
+    ...     ck.Perspective("Tokyo", "Another view.", ["usgs-comcat"]),
+    ... ])
+    >>> type(deck).__name__, len(deck.cards)
+    ('Perspectives', 2)
+    >>> print(str(deck).splitlines()[0])
+    Whose data?
     """
     if len(cards) < 2:
         raise ValueError("A contested question needs at least two perspectives.")

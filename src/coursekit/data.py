@@ -302,6 +302,21 @@ def describe(name: str) -> Description:
 def cite(name: str) -> str:
     """The attribution line to show under a chart or table made from a dataset.
 
+    Parameters
+    ----------
+    name : str
+        A dataset name, as given to :func:`load` (see :func:`list_datasets`).
+
+    Returns
+    -------
+    str
+        ``"Data: <sources> (<licences>)."``
+
+    Raises
+    ------
+    KeyError
+        If there is no dataset called `name`; the message lists the datasets.
+
     Examples
     --------
     >>> cite("nuclear_tests")

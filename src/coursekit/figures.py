@@ -227,8 +227,49 @@ def bar_chart(
 ) -> go.Figure:
     """A bar chart of ``y`` against ``x``, one colour per value of ``color``.
 
-    ``source`` is a dataset name (its attribution is added under the chart) or a citation text.
-    ``description`` replaces the automatic text description if you have a better one.
+    Parameters
+    ----------
+    table : DataFrame
+        The data, one row per bar (or bar segment).
+    x : str
+        The column along the horizontal axis.
+    y : str
+        The column giving each bar's height.
+    color : str, optional
+        A column whose values get their own colour and bar pattern (stacked or side by side).
+    title : str
+        The chart's title, also the start of its text description.
+    source : str, optional
+        A dataset name (its attribution is added under the chart) or a citation text.
+    xlabel, ylabel : str, optional
+        Axis titles; by default the column names with spaces for underscores.
+    stacked : bool, default True
+        Stack the bars of the ``color`` groups; False puts them side by side.
+    description : str, optional
+        Replaces the automatic text description if you have a better one.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart, not shown; its description is read with :func:`figure_description`.
+
+    Raises
+    ------
+    TypeError
+        If ``table`` is not a table (a pandas DataFrame).
+    KeyError
+        If a column named in the call is not in ``table``; the message lists its columns.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> tests = ck.load("nuclear_tests")
+    >>> fig = ck.bar_chart(tests, x="test_no", y="magnitude", title="Magnitude of each test",
+    ...                    source="nuclear_tests")
+    >>> type(fig).__name__
+    'Figure'
+    >>> ck.figure_description(fig).split(".")[0]
+    'Bar chart: Magnitude of each test'
     """
     _check(table, [x, y, color], "bar_chart")
     groups = _groups(table, color)
@@ -280,6 +321,39 @@ def line_chart(
     description: str | None = None,
 ) -> go.Figure:
     """A line chart of ``y`` against ``x`` (usually years), one line per value of ``color``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The data, one row per point.
+    x : str
+        The column along the horizontal axis, usually ``"year"``.
+    y : str
+        The column of values.
+    color : str, optional
+        A column whose values get their own line (colour, dash and marker symbol).
+    title : str
+        The chart's title, also the start of its text description.
+    source : str, optional
+        A dataset name (its attribution is added under the chart) or a citation text.
+    xlabel, ylabel : str, optional
+        Axis titles; by default the column names with spaces for underscores.
+    log_y : bool, default False
+        Use a logarithmic vertical axis.
+    description : str, optional
+        Replaces the automatic text description if you have a better one.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart, not shown; its description is read with :func:`figure_description`.
+
+    Raises
+    ------
+    TypeError
+        If ``table`` is not a table (a pandas DataFrame).
+    KeyError
+        If a column named in the call is not in ``table``; the message lists its columns.
 
     Examples
     --------
@@ -341,7 +415,50 @@ def scatter_chart(
     ylabel: str | None = None,
     description: str | None = None,
 ) -> go.Figure:
-    """Points of ``y`` against ``x``, coloured by ``color``, with ``hover`` text on each point."""
+    """Points of ``y`` against ``x``, coloured by ``color``, with ``hover`` text on each point.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The data, one row per point.
+    x, y : str
+        The columns along the horizontal and vertical axes.
+    color : str, optional
+        A column whose values get their own colour and marker symbol.
+    title : str
+        The chart's title, also the start of its text description.
+    hover : str, optional
+        A column whose text is shown when pointing at a point, and named in the description.
+    source : str, optional
+        A dataset name (its attribution is added under the chart) or a citation text.
+    xlabel, ylabel : str, optional
+        Axis titles; by default the column names with spaces for underscores.
+    description : str, optional
+        Replaces the automatic text description if you have a better one.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The chart, not shown; its description is read with :func:`figure_description`.
+
+    Raises
+    ------
+    TypeError
+        If ``table`` is not a table (a pandas DataFrame).
+    KeyError
+        If a column named in the call is not in ``table``; the message lists its columns.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> tests = ck.load("nuclear_tests")
+    >>> fig = ck.scatter_chart(tests, x="depth_km", y="magnitude", hover="date_utc",
+    ...                        title="Depth and magnitude", source="nuclear_tests")
+    >>> len(fig.data) > 0
+    True
+    >>> ck.figure_description(fig).split(".")[0]
+    'Scatter chart: Depth and magnitude'
+    """
     _check(table, [x, y, color, hover], "scatter_chart")
     groups = _groups(table, color)
     colours = _colours([g for g, _ in groups if g is not None])
@@ -439,12 +556,49 @@ def timeline_figure(
     source: str | None = "events",
     description: str | None = None,
 ) -> go.Figure:
-    """A timeline: one row per category (or other column), one marker per event, titles on hover
-    (pointing or tapping) and named in the text description for keyboard and screen-reader users.
+    """A timeline of events: one row per category, one marker per event, titles on hover.
+
+    Titles show on hover (pointing or tapping) and are named in the text description for
+    keyboard and screen-reader users.
+
+    Parameters
+    ----------
+    events : DataFrame
+        Events with ``date`` and ``title`` columns and the ``color_by`` column, such as
+        ``ck.load("events")`` or a part of it from :func:`filter_events`; a ``summary`` column,
+        if present, is shown on hover.
+    title : str, default "Timeline"
+        The figure's title, also the start of its text description.
+    color_by : str, default "category"
+        The column that gives each row of the timeline (and its colour and marker symbol).
+    source : str or None, default "events"
+        A dataset name (its attribution is added under the figure), a citation text, or None.
+    description : str, optional
+        Replaces the automatic text description if you have a better one.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        The timeline, not shown; its description is read with :func:`figure_description`.
+
+    Raises
+    ------
+    TypeError
+        If ``events`` is not a table (a pandas DataFrame).
+    KeyError
+        If ``events`` lacks ``date``, ``title`` or the ``color_by`` column.
 
     Examples
     --------
     >>> import coursekit as ck
+    >>> fig = ck.timeline_figure(ck.filter_events(start=2010, end=2010), title="2010")
+    >>> len(fig.data) > 0
+    True
+    >>> ck.figure_description(fig).split(".")[0]
+    'Timeline: 2010'
+
+    Another table works once it has ``date``, ``title`` and ``category`` columns:
+
     >>> fig = ck.timeline_figure(ck.load("nuclear_tests").assign(
     ...     date=lambda t: t["date_utc"], title="Nuclear test", category="nuclear_test", summary=""),
     ...     title="Six tests", source="nuclear_tests")
@@ -493,7 +647,27 @@ def figure_description(fig: go.Figure) -> str:
 
 
 def show(fig: go.Figure):
-    """Display a figure with its text description beneath it (for readers who cannot see it)."""
+    """Display a figure with its text description beneath it (for readers who cannot see it).
+
+    Parameters
+    ----------
+    fig : plotly.graph_objects.Figure
+        A figure from one of the builders (:func:`timeline_figure`, :func:`bar_chart`, ...).
+
+    Returns
+    -------
+    None
+        The figure and an italic "Figure description:" line are displayed in the notebook.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> fig = ck.bar_chart(ck.load("nuclear_tests"), x="test_no", y="magnitude",
+    ...                    title="Magnitude of each test", source="nuclear_tests")
+    >>> ck.show(fig)  # doctest: +SKIP
+    >>> ck.figure_description(fig).startswith("Bar chart:")
+    True
+    """
     from IPython.display import Markdown, display
 
     display(fig)

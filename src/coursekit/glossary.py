@@ -23,7 +23,37 @@ COLUMNS = ["term_en", "term_ko", "term_ko_romanized", "term_ja", "term_ja_romani
 
 
 def glossary(ids) -> pd.DataFrame:
-    """The glossary entries for some term ids, in the order given (e.g. ``["gsomia", "acsa"]``)."""
+    """The glossary entries for some term ids, in the order given (e.g. ``["gsomia", "acsa"]``).
+
+    Parameters
+    ----------
+    ids : str or list of str
+        One term id or several, as in the ``id`` column of ``load("glossary")``.
+
+    Returns
+    -------
+    DataFrame
+        One row per id, indexed by id, with the English, Korean and Japanese terms (and
+        romanisations) and the definition.
+
+    Raises
+    ------
+    KeyError
+        If an id is not in the glossary; the message suggests close ids.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> terms = ck.glossary(["gsomia", "acsa"])
+    >>> list(terms.index)
+    ['gsomia', 'acsa']
+    >>> "term_ko" in terms.columns
+    True
+    >>> ck.glossary("gsomiaa")
+    Traceback (most recent call last):
+    ...
+    KeyError: "The glossary has no term 'gsomiaa'. Did you mean: gsomia?..."
+    """
     if isinstance(ids, str):
         ids = [ids]
     table = load("glossary").set_index("id")

@@ -52,7 +52,34 @@ def _register():
 
 
 def source(source_id: str) -> dict:
-    """One row of the source register as a dict, with a helpful error for an unknown id."""
+    """One row of the source register as a dict, with a helpful error for an unknown id.
+
+    Parameters
+    ----------
+    source_id : str
+        An id from the register (the ``id`` column of ``load("sources")``).
+
+    Returns
+    -------
+    dict
+        The source's ``id``, ``citation``, ``publisher``, ``date``, ``url`` and ``licence``.
+
+    Raises
+    ------
+    KeyError
+        If the id is not in the register; the message suggests a close id.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> row = ck.source("sahashi-2011-eaf")
+    >>> row["id"], "citation" in row
+    ('sahashi-2011-eaf', True)
+    >>> ck.source("no-such-source")
+    Traceback (most recent call last):
+    ...
+    KeyError: "'no-such-source' is not in the course's source register..."
+    """
     register = _register()
     if source_id not in register.index:
         close = difflib.get_close_matches(str(source_id), list(register.index), n=1)
@@ -233,5 +260,30 @@ class References:
 
 
 def references(ids) -> References:
-    """The references section for a list of source ids (unknown ids raise a clear error)."""
+    """The references section for a list of source ids (unknown ids raise a clear error).
+
+    Parameters
+    ----------
+    ids : list of str
+        Source ids from the register, usually those the lesson cites; repeats are dropped.
+
+    Returns
+    -------
+    References
+        Shown as an HTML list in a notebook and as text elsewhere, sorted by author–date label.
+
+    Raises
+    ------
+    KeyError
+        If an id is not in the register.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> refs = ck.references(["usgs-comcat", "sahashi-2011-eaf", "usgs-comcat"])
+    >>> type(refs).__name__, len(refs.ids)
+    ('References', 2)
+    >>> sorted(refs.ids)
+    ['sahashi-2011-eaf', 'usgs-comcat']
+    """
     return References([source(sid) for sid in dict.fromkeys(ids)])

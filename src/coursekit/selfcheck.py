@@ -141,7 +141,7 @@ def make(
 
 
 class SelfCheck:
-    """A question a learner answers with ``q.check(answer)``.
+    """A self-check question a learner answers with ``q.check(answer)``.
 
     Parameters
     ----------
@@ -163,6 +163,32 @@ class SelfCheck:
         Shown one at a time after wrong tries.
     decimals : int
         For numbers: how many decimals count (the answer is rounded to this).
+
+    Attributes
+    ----------
+    tries : int
+        How many answers the learner has checked so far.
+    solved : bool
+        True once the learner has given a right answer.
+
+    Raises
+    ------
+    ValueError
+        If `kind` or `level` is not one of the allowed values, or a choice question has no
+        `choices`.
+
+    Examples
+    --------
+    >>> import coursekit as ck
+    >>> from coursekit.selfcheck import make
+    >>> q = ck.SelfCheck("demo-year", "In which year was the treaty signed?", kind="number",
+    ...                  answers=make("demo-year", 1951, kind="number"), level="recall")
+    >>> q.is_right("1951.0"), q.is_right(1952)
+    (True, False)
+    >>> q.feedback(1951).startswith("✅")
+    True
+    >>> q.tries, q.solved
+    (1, True)
     """
 
     def __init__(

@@ -223,6 +223,30 @@ def yearly_counts(
     The years run from ``start`` (default: the first year in the table) to ``end`` (default:
     the last), so that quiet years at either end show as 0 rather than disappear.
 
+    Parameters
+    ----------
+    table : DataFrame
+        A table with a date column, such as ``load("events")``.
+    date_column : str, default "date"
+        The column of dates to count by year.
+    by : str, optional
+        A column to count within, e.g. ``"category"``: one count per year and value.
+    start, end : int or date, optional
+        The first and last year to show (a date counts as its year).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``year`` and ``count``, or ``year``, `by` and ``count`` (long form, ready for
+        :func:`line_chart` or :func:`bar_chart` with ``color=by``).
+
+    Raises
+    ------
+    TypeError
+        If `table` is not a table (a pandas DataFrame).
+    KeyError
+        If `date_column` or `by` is not a column of `table`.
+
     Examples
     --------
     >>> counts = yearly_counts(load("nuclear_tests"), "date_utc")
@@ -256,6 +280,26 @@ def yearly_counts(
 
 def gaps_between(table: pd.DataFrame, date_column: str = "date") -> pd.DataFrame:
     """Add ``days_since_previous``: days between each row and the one before, in date order.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A table with a date column, such as ``load("nuclear_tests")``.
+    date_column : str, default "date"
+        The column of dates.
+
+    Returns
+    -------
+    DataFrame
+        A copy of `table` sorted by date (new index 0, 1, ...) with a ``days_since_previous``
+        column (a float; NaN for the first row).
+
+    Raises
+    ------
+    TypeError
+        If `table` is not a table (a pandas DataFrame).
+    KeyError
+        If `date_column` is not a column of `table`.
 
     Examples
     --------
