@@ -11,7 +11,7 @@ export PATH := $(BIN):$(PATH)
 export PYTHONDONTWRITEBYTECODE :=
 export UV_LINK_MODE := copy
 
-.PHONY: setup lab test test-fast test-lti lint format lock lite site test-browser clean help hub-setup hub class-sim
+.PHONY: setup lab test test-fast test-lti test-class-sim test-variants lint format lock lite site test-browser clean help hub-setup hub class-sim
 
 help:
 	@echo "make lab    set up .venv and open the course in JupyterLab"
@@ -102,6 +102,14 @@ $(VENV)/.lti-installed: $(STAMP) requirements/lti.txt
 	@$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements/lti.txt
 	@$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax 2>/dev/null || true
 	@touch $@
+
+# The class simulation's tests (root; unix users in a private mount namespace), and every
+# allowed value of every parameterised exercise proven (tests/test_offering.py): minutes each.
+test-class-sim: setup
+	COURSE_CLASS_SIM_TESTS=1 $(BIN)/python -m pytest -p no:xdist -q tests/test_class_sim.py
+
+test-variants: setup
+	COURSE_ALL_VARIANTS=1 $(BIN)/python -m pytest -n 2 -q -m slow tests/test_offering.py
 
 # The LTI login tests alone: a real hub and a stand-in LMS platform, both on 127.0.0.1.
 test-lti: $(VENV)/.lti-installed
