@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import nbformat
+import pytest
 
 from coursekit.grading.plan import STUB, WRITTEN_STUB, build_plan
 from tests.support.gradingkit import source_notebook
@@ -86,3 +87,31 @@ def test_a_duplicated_grade_id_grades_the_first_copy():
     plan = build_plan(source_notebook(), nb)
     assert plan.steps[1]["source"] == "n_tests = 6"
     assert any("more than once" in n for n in plan.notes)
+
+
+def test_a_corrupt_parser_state_on_this_thread_is_retried_on_a_fresh_one(monkeypatch):
+    """CPython 3.11 < 3.11.5 (gh-106905) can raise SystemError for valid code on a thread whose
+    AST recursion counter an earlier failure left wrong; the names are still found."""
+    import ast
+    import threading
+
+    from coursekit.grading import plan as plan_mod
+
+    real, here = ast.parse, threading.current_thread()
+
+    def flaky(source, *args, **kwargs):
+        if threading.current_thread() is here:
+            raise SystemError("AST constructor recursion depth mismatch (before=27, after=21)")
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(plan_mod.ast, "parse", flaky)
+    read, bound = plan_mod._names("total = len(tests)")
+    assert read == {"len", "tests"} and bound == {"total"}
+
+
+def test_grading_on_a_fresh_thread_returns_the_value_or_raises_the_error():
+    from coursekit.grading.pipeline import _on_fresh_thread
+
+    assert _on_fresh_thread(lambda a, b: a + b, 2, 3) == 5
+    with pytest.raises(ValueError, match="boom"):
+        _on_fresh_thread(lambda: (_ for _ in ()).throw(ValueError("boom")))

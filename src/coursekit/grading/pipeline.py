@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -150,6 +151,25 @@ def _assemble(source_nb, plan, steps, tests) -> nbformat.NotebookNode:
     return nb
 
 
+def _on_fresh_thread(func, *args):
+    """Call ``func(*args)`` on a new thread and return its result (or raise its exception)."""
+    box: list = []
+
+    def run() -> None:
+        try:
+            box.append((True, func(*args)))
+        except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+            box.append((False, exc))
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    ok, value = box[0]
+    if not ok:
+        raise value
+    return value
+
+
 class Grader:
     def __init__(
         self,
@@ -251,7 +271,12 @@ class Grader:
                     for future in as_completed(futures):
                         sub, key = futures[future]
                         try:
-                            results, notebooks, outcome = future.result()
+                            try:
+                                results, notebooks, outcome = future.result()
+                            except SystemError:
+                                # An interpreter-state fault of the worker thread (CPython 3.11 < 3.11.5,
+                                # gh-106905), not the student's: grade once more on a fresh thread.
+                                results, notebooks, outcome = _on_fresh_thread(self._grade_one, sub, expected)
                             writer.record(sub.student, key, results, notebooks, sub.timestamp, sub.folder)
                         except Exception as err:  # noqa: BLE001 - one student never stops the batch
                             outcome = Outcome(

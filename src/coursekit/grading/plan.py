@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import builtins
 import copy
+import threading
 from dataclasses import dataclass, field
 
 import nbformat
@@ -34,10 +35,36 @@ def role(cell) -> str:
     return "setup" if cell.cell_type == "code" else "text"
 
 
+def _parse(source: str) -> ast.AST:
+    """``ast.parse``, retried once on a fresh thread if this thread's parser state is corrupt.
+
+    CPython 3.11 before 3.11.5 can leave a thread's AST recursion counter wrong after an earlier
+    failure and then raise ``SystemError: AST constructor recursion depth mismatch`` for valid code
+    (gh-106905); a new thread starts with a clean counter.
+    """
+    try:
+        return ast.parse(source)
+    except SystemError:
+        box: list = []
+
+        def again() -> None:
+            try:
+                box.append(ast.parse(source))
+            except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread
+                box.append(exc)
+
+        worker = threading.Thread(target=again)
+        worker.start()
+        worker.join()
+        if isinstance(box[0], BaseException):
+            raise box[0] from None
+        return box[0]
+
+
 def _names(source: str) -> tuple[set[str], set[str]]:
     """(names read, names bound) in a piece of code; empty sets if it does not parse."""
     try:
-        tree = ast.parse(source)
+        tree = _parse(source)
     except SyntaxError:
         return set(), set()
     read, bound = set(), set()
