@@ -122,6 +122,13 @@ def test_pages_render_in_the_browser(website, page, artifacts):
         audit["references.html"] = B.axe_audit(page)
         page.goto(f"{base}index.html")
         audit["index.html"] = B.axe_audit(page)
+        # The instructors' section: every page, the same audit and no raw citation key.
+        for found in sorted(website.glob("instructors/**/*.html")):
+            rel = found.relative_to(website).as_posix()
+            page.goto(f"{base}{rel}")
+            raw[rel] = B.raw_citation_keys(page)
+            audit[rel] = B.axe_audit(page)
+        assert any(name.startswith("instructors/") for name in audit), "the site has no instructors' section"
         # A citation in a lesson reads as author and year and leads to the lesson's reference list.
         page.goto(f"{base}lessons/{lessons[1].stem}.html")
         cite = page.locator("a.course-cite").first
