@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 import coursekit as ck
-from coursekit.data import _load_cached
+from coursekit._testing import load_cached as _load_cached
 
 
 @pytest.fixture

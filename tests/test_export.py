@@ -370,7 +370,7 @@ def test_cli_exit_codes_and_messages(course, tmp_path):
 def test_canvas_zip_to_grade_to_canvas_export(tmp_path):
     import nbformat
 
-    from coursekit.grading.sandbox import check_available
+    from coursekit._testing import check_available
     from tests.support.gradingkit import ASSIGNMENT, CORRECT, answered, make_course, release
     from tests.support.nbgraderkit import env, nbgrader
 

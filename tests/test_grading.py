@@ -23,9 +23,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from coursekit.grading.execute import run_steps
+from coursekit._testing import Limits, Sandbox, check_available, run_steps
 from coursekit.grading.pipeline import Grader, SandboxUnavailable, grade
-from coursekit.grading.sandbox import Limits, Sandbox, check_available
 from tests.support.gradingkit import (
     ASSIGNMENT,
     CORRECT,
@@ -445,7 +444,7 @@ def test_sandbox_isolation_directly(tmp_path):
     steps = [{"kind": "answer", "grade_id": "q", "source": code, "export": ["result"]}]
     results, notes = run_steps(steps, "{}", "sub.ipynb", Sandbox(isolated=True, hide=[str(secret)]))
     server.close()
-    from coursekit.grading.snapshot import decode
+    from coursekit._testing import decode
 
     assert results[0].ok, results[0].error
     result = decode(results[0].snapshot)["result"]
@@ -515,9 +514,9 @@ def test_unprivileged_user_namespace_mode_isolates_too(tmp_path):
     secret.mkdir()
     script = f"""
 import json
-from coursekit.grading.execute import run_steps
-from coursekit.grading.sandbox import Sandbox
-from coursekit.grading.snapshot import decode
+from coursekit._testing import run_steps
+from coursekit._testing import Sandbox
+from coursekit._testing import decode
 code = '''import os, socket, subprocess
 result = {{}}
 try:

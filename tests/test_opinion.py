@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 import coursekit as ck
-from coursekit.data import _load_cached, resource
+from coursekit._testing import load_cached as _load_cached
+from coursekit.data import resource
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from coursekit.grading.plan import STUB, WRITTEN_STUB, build_plan
+from coursekit._testing import STUB, WRITTEN_STUB, build_plan
 from tests.support.gradingkit import source_notebook
 
 
@@ -95,7 +95,7 @@ def test_a_corrupt_parser_state_on_this_thread_is_retried_on_a_fresh_one(monkeyp
     import ast
     import threading
 
-    from coursekit.grading import plan as plan_mod
+    from coursekit._testing import plan_module as plan_mod
 
     real, here = ast.parse, threading.current_thread()
 
@@ -110,7 +110,7 @@ def test_a_corrupt_parser_state_on_this_thread_is_retried_on_a_fresh_one(monkeyp
 
 
 def test_grading_on_a_fresh_thread_returns_the_value_or_raises_the_error():
-    from coursekit.grading.pipeline import _on_fresh_thread
+    from coursekit._testing import on_fresh_thread as _on_fresh_thread
 
     assert _on_fresh_thread(lambda a, b: a + b, 2, 3) == 5
     with pytest.raises(ValueError, match="boom"):

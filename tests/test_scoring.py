@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from coursekit.grading.scoring import TOO_LONG, score_isolated
+from coursekit._testing import TOO_LONG, score_isolated
 
 SETUP = ["seen = []\nlimit = 3"]
 
@@ -84,7 +84,7 @@ def test_a_broken_setup_scores_every_test_zero_with_the_reason():
 
 
 def test_values_from_the_snapshot_reach_the_test():
-    from coursekit.grading.snapshot import encode
+    from coursekit._testing import encode
 
     snap = encode({"answer": 42})
     ok = score_isolated(SETUP, [_test("t", "assert answer == 42", names=["answer"], after=0)], {0: snap}, {})

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from coursekit.grading.snapshot import Unsupported, decode, encode
+from coursekit._testing import Unsupported, decode, encode
 
 
 def _trip(value):

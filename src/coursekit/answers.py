@@ -4,7 +4,7 @@ The visible tests of the exercises call :func:`expect_kind` before they look at 
 learner who stores a one-row table where a number was asked for reads "a one-row table, not a
 number: take the value out with .iloc[0]" instead of a pandas traceback. The checks use only the
 value's type and shape, so they work the same on a live value and on one the grader has carried
-out of its sandbox as plain data (``coursekit.grading.snapshot``).
+out of its sandbox as plain data (``coursekit.grading._snapshot``).
 
 Examples
 --------
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from . import messages as msg
+from . import _messages as msg
 
 __all__ = ["KINDS", "describe_value", "expect_kind"]
 

@@ -33,20 +33,30 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-__all__ = ["LEVELS", "LessonAudit", "Audit", "audit", "course_root"]
+__all__ = [
+    "LEVELS",
+    "LessonAudit",
+    "Audit",
+    "audit",
+    "course_root",
+    "JUDGEMENT",
+    "EXERCISE_TIME",
+    "PROMPT",
+    "NOTE_HEADING",
+]
 
 LEVELS = ("recall", "compute", "interpret", "evaluate")
 JUDGEMENT = ("interpret", "evaluate")
-JUDGEMENT_SHARE = 0.4
-JUDGEMENT_FROM = "03"
+_JUDGEMENT_SHARE = 0.4
+_JUDGEMENT_FROM = "03"
 
-TIME_LINE = re.compile(
+_TIME_LINE = re.compile(
     r"^\*\*Estimated time:\*\*\s*(\d+) minutes: teaching (\d+), practice (\d+), discussion (\d+)\s*$", re.M
 )
 EXERCISE_TIME = re.compile(r"\*\*Expected time:\*\*\s*(\d+) minutes")
 PROMPT = re.compile(r"^\s*\d+\.\s+\*\*(\d\d[a-z]?-d\d+)\.\*\*", re.M)
 NOTE_HEADING = re.compile(r"^###\s+(\d\d[a-z]?-d\d+)\s*$", re.M)
-FIGURE_BUILDERS = ("timeline_figure", "bar_chart", "line_chart", "scatter_chart")
+_FIGURE_BUILDERS = ("timeline_figure", "bar_chart", "line_chart", "scatter_chart")
 
 
 @dataclass
@@ -198,7 +208,7 @@ def _selfcheck_levels(code: list[str]) -> tuple[dict, list[str]]:
 
 def _figures(code: list[str]) -> tuple[int, int]:
     """Figures built by the course's builders, and how many are displayed through ``ck.show``."""
-    built = sum(len(_calls(code, name)) for name in FIGURE_BUILDERS)
+    built = sum(len(_calls(code, name)) for name in _FIGURE_BUILDERS)
     shown = len(_calls(code, "show"))
     bare = 0
     for source in code:
@@ -272,7 +282,7 @@ def audit(root: Path | None = None) -> Audit:
         a = LessonAudit(lesson=path.stem)
         markdown, code = _cells(path)
         text = "\n".join(markdown)
-        m = TIME_LINE.search(text)
+        m = _TIME_LINE.search(text)
         if m:
             total, teach, practice, discuss = map(int, m.groups())
             a.minutes = {"total": total, "teaching": teach, "practice": practice, "discussion": discuss}
@@ -286,10 +296,10 @@ def audit(root: Path | None = None) -> Audit:
         a.gaps.extend(problems)
         n_checks = sum(a.selfchecks.values())
         judged = sum(a.selfchecks[k] for k in JUDGEMENT)
-        if a.number >= JUDGEMENT_FROM and n_checks and judged / n_checks < JUDGEMENT_SHARE:
+        if a.number >= _JUDGEMENT_FROM and n_checks and judged / n_checks < _JUDGEMENT_SHARE:
             a.gaps.append(
                 f"only {judged} of {n_checks} self-checks are interpret or evaluate "
-                f"(at least {JUDGEMENT_SHARE:.0%} needed from lesson {JUDGEMENT_FROM} on)"
+                f"(at least {_JUDGEMENT_SHARE:.0%} needed from lesson {_JUDGEMENT_FROM} on)"
             )
         a.prompts = PROMPT.findall(text)
         for pid in a.prompts:

@@ -25,12 +25,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from . import messages as msg
+from . import _messages as msg
 from .references import source
 
 __all__ = ["Perspective", "perspectives", "Perspectives", "KINDS"]
 
-FLAGS = {
+_FLAGS = {
     "Washington": "USA",
     "Tokyo": "JPN",
     "Seoul": "KOR",

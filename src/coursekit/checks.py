@@ -25,8 +25,10 @@ import re
 
 import pandas as pd
 
-from . import messages as msg
+from . import _messages as msg
 from .data import load, package
+
+__all__ = ["check_references", "MIRROR_HOSTS", "mirror_host", "mirror_sources"]
 
 
 def check_references(own_sources=None, cited=None) -> list[str]:

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+__all__ = ["main"]
+
 
 def _cmd_list(args) -> int:
     from .data import list_datasets
@@ -57,8 +59,8 @@ def _cmd_selfcheck_make(args) -> int:
 
 
 def _cmd_grade(args) -> int:
+    from .grading._sandbox import Limits
     from .grading.pipeline import SandboxUnavailable, grade
-    from .grading.sandbox import Limits
 
     limits = Limits(
         cell_timeout=args.cell_timeout,
@@ -156,7 +158,7 @@ def _cmd_offering_new(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coursekit", description="Helpers for the Seoul-Tokyo course.")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("list", help="list the datasets").set_defaults(func=_cmd_list)
@@ -291,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = _build_parser().parse_args(argv)
     try:
         return args.func(args)
     except (KeyError, ValueError) as err:

@@ -31,10 +31,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import messages as msg
-from .validate import DatasetError, read_table
+from . import _messages as msg
+from ._validate import DatasetError, read_table
 
-__all__ = ["list_datasets", "load", "describe", "cite", "data_dir", "DatasetError"]
+__all__ = [
+    "list_datasets",
+    "load",
+    "describe",
+    "cite",
+    "data_dir",
+    "DatasetError",
+    "Description",
+    "package",
+    "resource",
+]
 
 
 def _candidates() -> list[Path]:
@@ -328,9 +338,9 @@ def cite(name: str) -> str:
         titles = [src.get("title", "") for src in res.get("sources", [])]
         attribution = "; ".join(t for t in titles if t)
     licences = ", ".join(
-        LICENCE_NAMES.get(lic.get("name", ""), lic.get("name", "")) for lic in res.get("licenses", [])
+        _LICENCE_NAMES.get(lic.get("name", ""), lic.get("name", "")) for lic in res.get("licenses", [])
     )
     return f"Data: {attribution} ({licences})."
 
 
-LICENCE_NAMES = {"CC-BY-4.0": "CC BY 4.0", "US-PD": "US public domain", "Apache-2.0": "Apache-2.0"}
+_LICENCE_NAMES = {"CC-BY-4.0": "CC BY 4.0", "US-PD": "US public domain", "Apache-2.0": "Apache-2.0"}

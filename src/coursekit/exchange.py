@@ -26,8 +26,10 @@ import pwd
 from nbgrader.exchange.default.collect import ExchangeCollect, groupby
 from nbgrader.exchange.default.submit import ExchangeSubmit
 
-DIR_MODE = 0o770  # owner (the student) and group (the course's graders); others nothing
-FILE_MODE = 0o640
+__all__ = ["PrivateSubmit", "PrivateCollect"]
+
+_DIR_MODE = 0o770  # owner (the student) and group (the course's graders); others nothing
+_FILE_MODE = 0o640
 
 
 class PrivateSubmit(ExchangeSubmit):
@@ -53,11 +55,11 @@ class PrivateSubmit(ExchangeSubmit):
         dest = os.path.join(self.inbound_path, self.assignment_filename)
         for folder, _dirs, files in os.walk(dest):
             for name in files:
-                os.chmod(os.path.join(folder, name), FILE_MODE)
-            os.chmod(folder, DIR_MODE)
+                os.chmod(os.path.join(folder, name), _FILE_MODE)
+            os.chmod(folder, _DIR_MODE)
 
 
-def owner_of(path: str) -> str:
+def _owner_of(path: str) -> str:
     try:
         return pwd.getpwuid(os.stat(path).st_uid).pw_name
     except (KeyError, OSError):
@@ -76,7 +78,7 @@ class PrivateCollect(ExchangeCollect):
         genuine, self.rejected = [], []
         for path in glob.glob(pattern):
             record = self._path_to_record(path)
-            owner = owner_of(path)
+            owner = _owner_of(path)
             if owner == record["username"]:
                 genuine.append(record)
             else:

@@ -26,8 +26,8 @@ import warnings
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import messages as msg
-from .data import cite
+from . import _messages as msg
+from ._chart import check_table, finish, fmt
 
 __all__ = [
     "PALETTE",
@@ -62,8 +62,8 @@ ACTOR_COLOURS = {
 SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "triangle-down"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash"]
 PATTERNS = ["", "/", ".", "x", "\\", "-", "+", "|"]
-ACTOR_ORDER = ["USA", "JPN", "KOR", "PRK", "CHN", "RUS", "SUN", "UNO"]
-ACTOR_NAMES = {
+_ACTOR_ORDER = ["USA", "JPN", "KOR", "PRK", "CHN", "RUS", "SUN", "UNO"]
+_ACTOR_NAMES = {
     "USA": "United States",
     "JPN": "Japan",
     "KOR": "Republic of Korea",
@@ -73,29 +73,7 @@ ACTOR_NAMES = {
     "SUN": "Soviet Union",
     "UNO": "United Nations",
 }
-MAX_GROUPS = len(PALETTE)
-
-_LAYOUT = dict(
-    font=dict(family="Arial, sans-serif", size=13, color="#222"),
-    paper_bgcolor="white",
-    plot_bgcolor="white",
-    margin=dict(l=60, r=20, t=60, b=84),
-    hoverlabel=dict(namelength=-1),
-    xaxis=dict(showline=True, linecolor="#444", gridcolor="#eee"),
-    yaxis=dict(showline=True, linecolor="#444", gridcolor="#eee"),
-)
-
-
-def _check(table, columns: list[str | None], what: str) -> None:
-    if not isinstance(table, pd.DataFrame):
-        raise TypeError(msg.NOT_A_TABLE.format(kind=type(table).__name__))
-    for column in columns:
-        if column is not None and column not in table.columns:
-            raise KeyError(
-                msg.MISSING_COLUMN.format(column=column, what=what, valid=", ".join(map(str, table.columns)))
-            )
-    if table.empty:
-        warnings.warn(msg.EMPTY_TABLE_WARNING, stacklevel=3)
+_MAX_GROUPS = len(PALETTE)
 
 
 def contrast_ratio(colour: str, background: str = "#FFFFFF") -> float:
@@ -126,7 +104,7 @@ def _colours(values: list[str]) -> dict[str, str]:
 def _cues(values: list[str], cues: list[str]) -> dict[str, str]:
     """A second cue (symbol, dash or pattern) per group, fixed per actor like its colour."""
     if all(v in ACTOR_COLOURS for v in values):
-        return {v: cues[ACTOR_ORDER.index(v) % len(cues)] for v in values}
+        return {v: cues[_ACTOR_ORDER.index(v) % len(cues)] for v in values}
     return {v: cues[i % len(cues)] for i, v in enumerate(values)}
 
 
@@ -148,49 +126,9 @@ def _groups(
         )
     )
     order = [v for v in order if (values == v).any()]
-    if warn and len(order) > MAX_GROUPS:
+    if warn and len(order) > _MAX_GROUPS:
         warnings.warn(msg.MANY_GROUPS_WARNING.format(column=color, count=len(order)), stacklevel=3)
     return [(v, table[values == v]) for v in order]
-
-
-def _finish(
-    fig: go.Figure, *, title: str, source: str | None, xlabel: str, ylabel: str, description: str
-) -> go.Figure:
-    credit = cite(source) if source and " " not in source else source
-    fig.update_layout(
-        title=dict(text=title, x=0.0, xanchor="left"), xaxis_title=xlabel, yaxis_title=ylabel, **_LAYOUT
-    )
-    if credit:
-        # A fixed distance in pixels below the plot area (not a fraction of its height), so that
-        # the line clears the axis title on short figures such as one-actor timelines too.
-        fig.add_annotation(
-            text=credit,
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            yshift=-58,
-            showarrow=False,
-            xanchor="left",
-            yanchor="top",
-            font=dict(size=10, color="#555"),
-        )
-        description = f"{description} {credit}"
-    fig.update_layout(meta={"description": description, "source": credit or ""})
-    return fig
-
-
-def _fmt(value) -> str:
-    """A value as a reader would write it: 1960 not 1960.0, 4.73e+10 as 47,300,000,000."""
-    if isinstance(value, pd.Timestamp):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        return f"{value:,}" if abs(value) >= 10000 else str(value)
-    if isinstance(value, float):
-        return f"{value:,.3g}" if abs(value) < 1e6 else f"{value:,.0f}"
-    return str(value)
 
 
 def _label(name: str | None) -> str:
@@ -198,7 +136,7 @@ def _label(name: str | None) -> str:
 
 
 def _name(value) -> str:
-    return ACTOR_NAMES.get(str(value), str(value))
+    return _ACTOR_NAMES.get(str(value), str(value))
 
 
 def _extremes(table: pd.DataFrame, x: str, y: str) -> str:
@@ -207,8 +145,8 @@ def _extremes(table: pd.DataFrame, x: str, y: str) -> str:
         return "There are no values to show."
     top, low = data.loc[data[y].idxmax()], data.loc[data[y].idxmin()]
     return (
-        f"The highest {_label(y)} is {_fmt(top[y])} ({_fmt(top[x])}); "
-        f"the lowest is {_fmt(low[y])} ({_fmt(low[x])})."
+        f"The highest {_label(y)} is {fmt(top[y])} ({fmt(top[x])}); "
+        f"the lowest is {fmt(low[y])} ({fmt(low[x])})."
     )
 
 
@@ -271,7 +209,7 @@ def bar_chart(
     >>> ck.figure_description(fig).split(".")[0]
     'Bar chart: Magnitude of each test'
     """
-    _check(table, [x, y, color], "bar_chart")
+    check_table(table, [x, y, color], "bar_chart")
     groups = _groups(table, color)
     colours = _colours([g for g, _ in groups if g is not None])
     patterns = _cues([g for g, _ in groups if g is not None], PATTERNS)
@@ -288,16 +226,16 @@ def bar_chart(
     fig.update_layout(barmode="stack" if stacked else "group", showlegend=color is not None)
     auto = f"Bar chart: {title}. It shows {_label(y)} for each {_label(x)}"
     if color:
-        totals = ", ".join(f"{_name(g)} {_fmt(part[y].sum())}" for g, part in groups)
+        totals = ", ".join(f"{_name(g)} {fmt(part[y].sum())}" for g, part in groups)
         auto += f", split by {_label(color)}; totals: {totals}."
         sums = table.groupby(x, observed=True)[y].sum()
         if not sums.empty:
-            auto += f" The highest total is {_fmt(sums.max())} ({_fmt(sums.idxmax())})."
+            auto += f" The highest total is {fmt(sums.max())} ({fmt(sums.idxmax())})."
     else:
         auto += "."
     if color is None:
         auto += " " + _extremes(table, x, y)
-    return _finish(
+    return finish(
         fig,
         title=title,
         source=source,
@@ -364,7 +302,7 @@ def line_chart(
     >>> len(fig.data) >= 4
     True
     """
-    _check(table, [x, y, color], "line_chart")
+    check_table(table, [x, y, color], "line_chart")
     groups = _groups(table, color)
     colours = _colours([g for g, _ in groups if g is not None])
     dashes = _cues([g for g, _ in groups if g is not None], DASHES)
@@ -385,14 +323,13 @@ def line_chart(
         if not valid.empty and group is not None:
             first, last = valid.iloc[0], valid.iloc[-1]
             parts.append(
-                f"{_name(group)} from {_fmt(first[y])} in {_fmt(first[x])} to {_fmt(last[y])} in "
-                f"{_fmt(last[x])}"
+                f"{_name(group)} from {fmt(first[y])} in {fmt(first[x])} to {fmt(last[y])} in {fmt(last[x])}"
             )
     if log_y:
         fig.update_yaxes(type="log")
     auto = f"Line chart: {title}. It shows {_label(y)} by {_label(x)}"
     auto += (": " + "; ".join(parts) + ".") if parts else ". " + _extremes(table, x, y)
-    return _finish(
+    return finish(
         fig,
         title=title,
         source=source,
@@ -459,7 +396,7 @@ def scatter_chart(
     >>> ck.figure_description(fig).split(".")[0]
     'Scatter chart: Depth and magnitude'
     """
-    _check(table, [x, y, color, hover], "scatter_chart")
+    check_table(table, [x, y, color, hover], "scatter_chart")
     groups = _groups(table, color)
     colours = _colours([g for g, _ in groups if g is not None])
     symbols = _cues([g for g, _ in groups if g is not None], SYMBOLS)
@@ -484,7 +421,7 @@ def scatter_chart(
     auto += f" ({counts})." if counts else ". " + _extremes(table, x, y)
     if hover:
         auto += " " + _points(table, x, y, hover)
-    return _finish(
+    return finish(
         fig,
         title=title,
         source=source,
@@ -502,7 +439,7 @@ def _points(table: pd.DataFrame, x: str, y: str, hover: str, most: int = 12) -> 
     spots = [(key, grp[hover].astype(str).tolist()) for key, grp in data.groupby([x, y], sort=False)]
     spots.sort(key=lambda s: (s[0][1], s[0][0]), reverse=True)
     named = [
-        f"{_label(x)} {_fmt(px)}, {_label(y)} {_fmt(py)}: {', '.join(labels)}"
+        f"{_label(x)} {fmt(px)}, {_label(y)} {fmt(py)}: {', '.join(labels)}"
         for (px, py), labels in spots[:most]
     ]
     if len(spots) <= most:
@@ -605,7 +542,7 @@ def timeline_figure(
     >>> "6 events" in ck.figure_description(fig)
     True
     """
-    _check(events, ["date", "title", color_by], "timeline_figure")
+    check_table(events, ["date", "title", color_by], "timeline_figure")
     groups = _groups(events, color_by, warn=False)  # each row is labelled, so colours may repeat
     colours = _colours([g for g, _ in groups])
     symbols = _cues([g for g, _ in groups], SYMBOLS)
@@ -637,7 +574,7 @@ def timeline_figure(
             f"Timeline: {title}. {len(events)} events from {first:%Y-%m-%d} to {last:%Y-%m-%d}, "
             f"one row per {_label(color_by)} ({counts}). " + _events(events, color_by)
         )
-    return _finish(fig, title=title, source=source, xlabel="date", ylabel="", description=description or auto)
+    return finish(fig, title=title, source=source, xlabel="date", ylabel="", description=description or auto)
 
 
 def figure_description(fig: go.Figure) -> str:

@@ -14,12 +14,12 @@ import difflib
 
 import pandas as pd
 
-from . import messages as msg
+from . import _messages as msg
 from .data import load
 
 __all__ = ["glossary", "glossary_search"]
 
-COLUMNS = ["term_en", "term_ko", "term_ko_romanized", "term_ja", "term_ja_romanized", "definition"]
+_COLUMNS = ["term_en", "term_ko", "term_ko_romanized", "term_ja", "term_ja_romanized", "definition"]
 
 
 def glossary(ids) -> pd.DataFrame:
@@ -62,11 +62,11 @@ def glossary(ids) -> pd.DataFrame:
             close = difflib.get_close_matches(str(term).lower(), list(table.index), n=3)
             hint = f" Did you mean: {', '.join(close)}?" if close else ""
             raise KeyError(msg.UNKNOWN_TERM.format(term=term, hint=hint)) from None
-    return table.loc[list(ids), COLUMNS]
+    return table.loc[list(ids), _COLUMNS]
 
 
 def glossary_search(word: str) -> pd.DataFrame:
     """Entries whose term (in any language) or definition contains ``word``."""
     table = load("glossary")
-    text = table[["id"] + COLUMNS].fillna("").astype(str).agg(" ".join, axis=1).str.casefold()
-    return table[text.str.contains(str(word).casefold(), regex=False)].set_index("id")[COLUMNS]
+    text = table[["id"] + _COLUMNS].fillna("").astype(str).agg(" ".join, axis=1).str.casefold()
+    return table[text.str.contains(str(word).casefold(), regex=False)].set_index("id")[_COLUMNS]

@@ -21,8 +21,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import messages as msg
-from .figures import _check, _finish, _fmt
+from . import _messages as msg
+from ._chart import check_table, finish, fmt
 
 __all__ = ["opinion_figure", "in_office", "SURVEY_NAMES", "CAMP_COLOURS"]
 
@@ -31,8 +31,8 @@ SURVEY_NAMES = {
     "genron_eai": "Genron NPO-EAI",
     "eai_api_kei": "EAI-API-KEI (2025)",
 }
-COUNTRY_NAMES = {"JPN": "Japan", "KOR": "South Korea", "USA": "United States"}
-POSITIVE = ("affinity", "good impression")
+_COUNTRY_NAMES = {"JPN": "Japan", "KOR": "South Korea", "USA": "United States"}
+_POSITIVE = ("affinity", "good impression")
 # Light band fills; the camp is also written on each band, so colour is never the only cue.
 CAMP_COLOURS = {
     "conservative": "#D55E00",
@@ -47,7 +47,7 @@ CAMP_COLOURS = {
 _COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000", "#555555"]
 _SYMBOLS = ["circle", "square", "diamond", "triangle-up", "x", "star"]
 _DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
-MAX_NAMED_EVENTS = 8
+_MAX_NAMED_EVENTS = 8
 
 
 def _short(text: str, limit: int = 70) -> str:
@@ -87,7 +87,7 @@ def in_office(governments: pd.DataFrame, dates, *, country: str) -> pd.DataFrame
     >>> in_office(govs, ["2017-04-01", "2019-07-01"], country="KOR")["leader"].tolist()
     [nan, 'Moon Jae-in']
     """
-    _check(governments, ["leader", "office", "country", "party", "camp", "start", "end"], "in_office")
+    check_table(governments, ["leader", "office", "country", "party", "camp", "start", "end"], "in_office")
     countries = sorted(governments["country"].astype(str).unique())
     if country not in countries:
         raise ValueError(msg.UNKNOWN_GOVERNMENT_COUNTRY.format(country=country, valid=", ".join(countries)))
@@ -118,7 +118,7 @@ def _series(opinion: pd.DataFrame, answers) -> list[tuple[str, pd.DataFrame]]:
         [data["survey"].astype(str), data["country_surveyed"].astype(str), data["answer"].astype(str)],
         sort=False,
     ):
-        name = f"{SURVEY_NAMES.get(survey, survey)}: {COUNTRY_NAMES.get(country, country)}, {answer}"
+        name = f"{SURVEY_NAMES.get(survey, survey)}: {_COUNTRY_NAMES.get(country, country)}, {answer}"
         groups.append((name, part.sort_values("year")))
     return groups
 
@@ -129,7 +129,7 @@ def opinion_figure(
     events: pd.DataFrame | None = None,
     *,
     band_country: str = "KOR",
-    answers=POSITIVE,
+    answers=_POSITIVE,
     start: int | None = None,
     end: int | None = None,
     title: str = "Public opinion, governments and cooperation",
@@ -178,16 +178,16 @@ def opinion_figure(
     >>> "Abe Shinzo" in ck.figure_description(fig)
     True
     """
-    _check(opinion, ["survey", "country_surveyed", "year", "answer", "share"], "opinion_figure")
+    check_table(opinion, ["survey", "country_surveyed", "year", "answer", "share"], "opinion_figure")
     if governments is not None:
-        _check(governments, ["leader", "country", "camp", "start", "end"], "opinion_figure")
+        check_table(governments, ["leader", "country", "camp", "start", "end"], "opinion_figure")
         countries = sorted(governments["country"].astype(str).unique())
         if band_country not in countries:
             raise ValueError(
                 msg.UNKNOWN_GOVERNMENT_COUNTRY.format(country=band_country, valid=", ".join(countries))
             )
     if events is not None:
-        _check(events, ["date"], "opinion_figure")
+        check_table(events, ["date"], "opinion_figure")
     first_year = int(start if start is not None else opinion["year"].min())
     last_year = int(end if end is not None else opinion["year"].max())
     if first_year > last_year:
@@ -213,13 +213,13 @@ def opinion_figure(
         )
         lo, hi = part.loc[part["share"].idxmin()], part.loc[part["share"].idxmax()]
         if len(part) == 1:
-            parts.append(f"{name}: {_fmt(part['share'].iloc[0])}% in {part['year'].iloc[0]} (one year)")
+            parts.append(f"{name}: {fmt(part['share'].iloc[0])}% in {part['year'].iloc[0]} (one year)")
             continue
         first, last = part.iloc[0], part.iloc[-1]
         parts.append(
-            f"{name}: {len(part)} years, {_fmt(first['share'])}% in {first['year']} "
-            f"to {_fmt(last['share'])}% in {last['year']} (low {_fmt(lo['share'])}% "
-            f"in {lo['year']}, high {_fmt(hi['share'])}% in {hi['year']})"
+            f"{name}: {len(part)} years, {fmt(first['share'])}% in {first['year']} "
+            f"to {fmt(last['share'])}% in {last['year']} (low {fmt(lo['share'])}% "
+            f"in {lo['year']}, high {fmt(hi['share'])}% in {hi['year']})"
         )
     if not parts:
         raise ValueError(msg.NO_OPINION_ROWS.format(start=first_year, end=last_year))
@@ -276,18 +276,18 @@ def opinion_figure(
     )
     if bands:
         auto += (
-            f" Shaded bands: {len(bands)} {COUNTRY_NAMES.get(band_country, band_country)} "
+            f" Shaded bands: {len(bands)} {_COUNTRY_NAMES.get(band_country, band_country)} "
             f"government(s), each labelled with its leader and camp: " + "; ".join(bands) + "."
         )
     if named:
-        shown = named[:MAX_NAMED_EVENTS]
+        shown = named[:_MAX_NAMED_EVENTS]
         auto += f" Stars: {len(named)} {events_label}(s): " + "; ".join(shown)
         auto += f"; and {len(named) - len(shown)} more." if len(named) > len(shown) else "."
     auto += (
         " The surveys ask different questions of different samples, and one figure a year cannot "
         "show what came first."
     )
-    fig = _finish(
+    fig = finish(
         fig,
         title=title,
         source=source,

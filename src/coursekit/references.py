@@ -24,7 +24,7 @@ import difflib
 import html
 import re
 
-from . import messages as msg
+from . import _messages as msg
 from .data import load
 
 __all__ = [
@@ -37,6 +37,9 @@ __all__ = [
     "label",
     "labels",
     "render_citations",
+    "CITATION",
+    "CITE_LINK",
+    "load_register",
 ]
 
 CITATION = re.compile(r"\[(@[a-z0-9][a-z0-9-]*(?:\s*;\s*@[a-z0-9][a-z0-9-]*)*)\]")
@@ -47,7 +50,8 @@ _INITIALS = re.compile(_TITLE + r"(?:[A-Z][a-z]+\s)+(?:[A-Z]\.\s?)+([A-Z][\w'-]+
 _HEAD = re.compile(_TITLE + r"(.+?)(?:\s*\(|,|(?<!\b[A-Z])\.(?:\s|$)|[\"“:;]|\s'|$)")  # up to , . ( " :
 
 
-def _register():
+def load_register():
+    """Return the source register (``datasets/sources.csv``) indexed by source id."""
     return load("sources").set_index("id")
 
 
@@ -80,7 +84,7 @@ def source(source_id: str) -> dict:
     ...
     KeyError: "'no-such-source' is not in the course's source register..."
     """
-    register = _register()
+    register = load_register()
     if source_id not in register.index:
         close = difflib.get_close_matches(str(source_id), list(register.index), n=1)
         example = close[0] if close else register.index[0]
@@ -88,7 +92,7 @@ def source(source_id: str) -> dict:
     return {"id": source_id, **register.loc[source_id].to_dict()}
 
 
-RENDERED_GROUP = re.compile(
+_RENDERED_GROUP = re.compile(
     r"\((\[[^\[\]]+\]\(#ref-[a-z0-9][a-z0-9-]*\)(?:;\s*\[[^\[\]]+\]\(#ref-[a-z0-9][a-z0-9-]*\))*)\)"
 )
 
@@ -106,7 +110,7 @@ def citation_groups(text: str) -> list[tuple[int, list[str]]]:
     ]
     found += [
         (m.start(), re.findall(r"#ref-([a-z0-9][a-z0-9-]*)", m.group(1)))
-        for m in RENDERED_GROUP.finditer(text)
+        for m in _RENDERED_GROUP.finditer(text)
     ]
     return sorted(found)
 
@@ -176,7 +180,7 @@ def labels(ids) -> dict[str, str]:
     >>> labels(["usgs-comcat", "sahashi-2011-eaf"])["sahashi-2011-eaf"]
     'Sahashi 2011'
     """
-    register = _register()
+    register = load_register()
     ids = [sid for sid in dict.fromkeys(ids) if sid in register.index]  # unknown ids keep no label
     rows = {sid: source(sid) for sid in ids}
     base = {sid: label(sid) for sid in ids}

@@ -42,15 +42,15 @@ import hashlib
 import re
 import unicodedata
 
-from . import messages as msg
+from . import _messages as msg
 
-__all__ = ["SelfCheck", "make", "normalise", "REGISTRY", "LEVELS"]
+__all__ = ["SelfCheck", "make", "normalise", "REGISTRY", "LEVELS", "LETTERS"]
 
-SALT = "seoul-tokyo-course/v1"
-KINDS = ("choice", "number", "text")
+_SALT = "seoul-tokyo-course/v1"
+_KINDS = ("choice", "number", "text")
 #: What a self-check asks of the learner, from remembering to judging (see docs/lesson-template.md).
 LEVELS = ("recall", "compute", "interpret", "evaluate")
-WRONG = "wrong:"  # marks the sealed explanation of a wrong option (its hash never matches an answer)
+_WRONG = "wrong:"  # marks the sealed explanation of a wrong option (its hash never matches an answer)
 LETTERS = "abcdefghij"
 REGISTRY: dict[str, SelfCheck] = {}
 
@@ -82,11 +82,11 @@ def normalise(answer, kind: str, decimals: int = 0) -> str:
 
 
 def _digest(qid: str, norm: str) -> str:
-    return hashlib.sha256(f"{SALT}:{qid}:{norm}".encode()).hexdigest()[:32]
+    return hashlib.sha256(f"{_SALT}:{qid}:{norm}".encode()).hexdigest()[:32]
 
 
 def _stream(qid: str, norm: str, length: int) -> bytes:
-    key = hashlib.sha256(f"{SALT}:explain:{qid}:{norm}".encode()).digest()
+    key = hashlib.sha256(f"{_SALT}:explain:{qid}:{norm}".encode()).digest()
     out = b""
     counter = 0
     while len(out) < length:
@@ -136,7 +136,7 @@ def make(
             raise ValueError(f"option ({norm}) is a right answer; it cannot also have a 'wrong' explanation")
         if not str(why).strip():
             raise ValueError(f"the explanation of wrong option ({norm}) is empty")
-        out.append(f"{_digest(qid, WRONG + norm)}:{_seal(qid, WRONG + norm, str(why))}")
+        out.append(f"{_digest(qid, _WRONG + norm)}:{_seal(qid, _WRONG + norm, str(why))}")
     return out
 
 
@@ -203,8 +203,8 @@ class SelfCheck:
         decimals: int = 0,
         level: str | None = None,
     ):
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        if kind not in _KINDS:
+            raise ValueError(f"kind must be one of {_KINDS}, not {kind!r}")
         if kind == "choice" and not choices:
             raise ValueError("a 'choice' question needs its choices")
         if level not in LEVELS:
@@ -252,8 +252,8 @@ class SelfCheck:
         norm = self._normalise(answer)
         if self.kind != "choice" or norm is None:
             return ""
-        sealed = self._answers.get(_digest(self.qid, WRONG + norm))
-        return "" if sealed is None else _unseal(self.qid, WRONG + norm, sealed)
+        sealed = self._answers.get(_digest(self.qid, _WRONG + norm))
+        return "" if sealed is None else _unseal(self.qid, _WRONG + norm, sealed)
 
     def feedback(self, answer=...) -> str:
         """Check an answer, count the try, and return the feedback as Markdown."""

@@ -40,10 +40,10 @@ __all__ = [
     "first_uses",
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
-MAP_PATH = ROOT / "docs" / "skills-map.md"
+_ROOT = Path(__file__).resolve().parents[2]
+_MAP_PATH = _ROOT / "docs" / "skills-map.md"
 
-BUILTINS = {
+_BUILTINS = {
     "len",
     "print",
     "round",
@@ -68,7 +68,7 @@ BUILTINS = {
     "type",
     "bool",
 }
-OPERATORS = {
+_OPERATORS = {
     ast.BitAnd: "&-filter",
     ast.BitOr: "|-filter",
     ast.FloorDiv: "//",
@@ -79,7 +79,7 @@ OPERATORS = {
     ast.Add: "+",
     ast.Mult: "*",
 }
-COMPARISONS = {
+_COMPARISONS = {
     ast.Eq: "==",
     ast.NotEq: "!=",
     ast.Lt: "<",
@@ -91,7 +91,7 @@ COMPARISONS = {
     ast.Is: "is",
     ast.IsNot: "is",
 }
-STATEMENTS = {
+_STATEMENTS = {
     ast.FunctionDef: "def",
     ast.Lambda: "lambda",
     ast.Try: "try-except",
@@ -109,7 +109,7 @@ STATEMENTS = {
     ast.Raise: "raise",
     ast.AugAssign: "+=",
 }
-COURSE_HELPERS = {"ck", "coursekit"}
+_COURSE_HELPERS = {"ck", "coursekit"}
 
 
 def _attribute_chain(node: ast.AST) -> list[str]:
@@ -138,7 +138,7 @@ def _is_filter(index: ast.AST) -> bool:
 def _visit(tree: ast.AST) -> set[str]:
     found: set[str] = set()
     for node in ast.walk(tree):
-        for kind, key in STATEMENTS.items():
+        for kind, key in _STATEMENTS.items():
             if isinstance(node, kind):
                 found.add(key)
         if isinstance(node, ast.Import):
@@ -153,14 +153,14 @@ def _visit(tree: ast.AST) -> set[str]:
                 found.add("new-column")
         elif isinstance(node, ast.FormattedValue) and node.format_spec is not None:
             found.add("format-spec")
-        elif isinstance(node, ast.BinOp) and type(node.op) in OPERATORS:
-            key = OPERATORS[type(node.op)]
+        elif isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
+            key = _OPERATORS[type(node.op)]
             if key in {"&-filter", "|-filter", "//", "%", "**"}:
                 found.add(key)
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Invert):
             found.add("~-not")
         elif isinstance(node, ast.Compare):
-            found.update(COMPARISONS[type(op)] for op in node.ops if type(op) in COMPARISONS)
+            found.update(_COMPARISONS[type(op)] for op in node.ops if type(op) in _COMPARISONS)
         elif isinstance(node, ast.List):
             found.add("list")
         elif isinstance(node, ast.Dict):
@@ -182,11 +182,11 @@ def _visit(tree: ast.AST) -> set[str]:
                 found.add("." + chain[-1])
         elif isinstance(node, ast.Attribute):
             chain = _attribute_chain(node)
-            if chain[0] in COURSE_HELPERS and len(chain) == 2:
+            if chain[0] in _COURSE_HELPERS and len(chain) == 2:
                 continue
             if len(chain) >= 2 and chain[-2] == "dt":
                 found.add(".dt." + chain[-1])
-            elif len(chain) >= 2 and chain[-2] == "str" and chain[0] not in COURSE_HELPERS:
+            elif len(chain) >= 2 and chain[-2] == "str" and chain[0] not in _COURSE_HELPERS:
                 found.add("str." + chain[-1])
             elif node.attr == "days":
                 found.add(".days")
@@ -194,11 +194,11 @@ def _visit(tree: ast.AST) -> set[str]:
                 found.add("." + node.attr)
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Name) and func.id in BUILTINS:
+            if isinstance(func, ast.Name) and func.id in _BUILTINS:
                 found.add(func.id)
             elif isinstance(func, ast.Attribute):
                 chain = _attribute_chain(func)
-                if chain[0] in COURSE_HELPERS and len(chain) == 2:
+                if chain[0] in _COURSE_HELPERS and len(chain) == 2:
                     continue  # ck.load(...), ck.show(...): the course's own helpers
                 if len(chain) >= 2 and chain[-2] in {"str", "dt"}:
                     continue  # counted as str.* / .dt.* above
@@ -277,7 +277,7 @@ def lesson_id(path: str | Path) -> str:
     return Path(path).name.split("-", 1)[0]
 
 
-def course_files(root: str | Path = ROOT) -> list[Path]:
+def course_files(root: str | Path = _ROOT) -> list[Path]:
     """Lessons and exercise authoring files in course order: 00, 00b, 01, a01, 02, a02...
 
     An exercise comes right after the lesson it practises (aNN after lesson NN).
@@ -324,7 +324,7 @@ class Violation:
         return f"{self.unit}: {self.key}: {self.problem}"
 
 
-def load_skills_map(path: str | Path = MAP_PATH) -> dict[str, Skill]:
+def load_skills_map(path: str | Path = _MAP_PATH) -> dict[str, Skill]:
     """Read the skills map's table into ``{key: Skill}``.
 
     Parameters

@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
-PLOTLY_JS = "plotly.min.js"
+_PLOTLY_JS = "plotly.min.js"
 
 # Loads plotly.js once per page (a promise shared by every figure on it), then draws. The container
 # is a labelled figure, not role="img": an image's children are presentational, and plotly's mode
@@ -101,7 +101,7 @@ def plotly_js_path() -> Path:
     """
     import plotly
 
-    path = Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
+    path = Path(plotly.__file__).parent / "package_data" / _PLOTLY_JS
     if not path.is_file():  # pragma: no cover - a damaged plotly install
         raise FileNotFoundError(f"plotly.min.js is missing from the plotly package: {path}")
     return path
@@ -112,7 +112,7 @@ def write_plotly_js(folder) -> Path:
     return its path."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    source, target = plotly_js_path(), folder / PLOTLY_JS
+    source, target = plotly_js_path(), folder / _PLOTLY_JS
     if not (
         target.is_file()
         and target.stat().st_size == source.stat().st_size
@@ -137,7 +137,7 @@ def _script_json(value) -> str:
 def figure_html(
     figure,
     *,
-    plotly_js_url: str = PLOTLY_JS,
+    plotly_js_url: str = _PLOTLY_JS,
     config=None,
     div_id: str | None = None,
     default_height: int = 450,
@@ -177,7 +177,7 @@ class PlotlyStaticPreprocessor(Preprocessor):
     # nbconvert skips a preprocessor whose `enabled` is False (its default).
     enabled = Bool(True, help="Render plotly figures as HTML.").tag(config=True)
     plotly_js_url = Unicode(
-        PLOTLY_JS, help="URL of plotly.min.js as seen from the HTML page (relative or absolute)."
+        _PLOTLY_JS, help="URL of plotly.min.js as seen from the HTML page (relative or absolute)."
     ).tag(config=True)
     copy_plotly_js = Bool(
         True,
@@ -226,7 +226,7 @@ class PlotlyStaticPreprocessor(Preprocessor):
         return cell, resources
 
 
-def render_notebook(nb, *, plotly_js_url: str = PLOTLY_JS, keep_json: bool = True):
+def render_notebook(nb, *, plotly_js_url: str = _PLOTLY_JS, keep_json: bool = True):
     """Apply :class:`PlotlyStaticPreprocessor` to a notebook in place; return how many figures
     it rendered."""
     pre = PlotlyStaticPreprocessor(plotly_js_url=plotly_js_url, copy_plotly_js=False, keep_json=keep_json)

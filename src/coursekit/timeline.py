@@ -21,10 +21,10 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from . import messages as msg
+from . import _messages as msg
 from .data import load, resource
 
-__all__ = ["filter_events", "find_event", "actors_long", "yearly_counts", "gaps_between"]
+__all__ = ["filter_events", "find_event", "actors_long", "yearly_counts", "gaps_between", "actor_codes"]
 
 _YEAR = re.compile(r"^\d{4}$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")

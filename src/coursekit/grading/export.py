@@ -53,41 +53,54 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+__all__ = [
+    "export",
+    "read_gradebook",
+    "read_roster",
+    "Roster",
+    "Grades",
+    "Student",
+    "Question",
+    "Result",
+    "ExportReport",
+    "FORMATS",
+]
+
 FORMATS = ("long", "canvas", "moodle")
-CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
+_CANVAS_STUDENT_COLUMNS = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 #: Columns at the end of a Canvas gradebook export that Canvas computes itself (read-only there).
-CANVAS_COMPUTED = re.compile(
+_CANVAS_COMPUTED = re.compile(
     r"(Current|Final|Unposted Current|Unposted Final) (Score|Points|Grade)"
     r"|Override (Score|Grade)|.* (Current|Final) (Score|Points)"
 )
-CANVAS_TITLE_ID = re.compile(r"^(?P<title>.*?)\s*\((?P<id>\d+)\)\s*$")
-MOODLE_IDENTIFIERS = {"idnumber": "ID number", "email": "Email address"}
+_CANVAS_TITLE_ID = re.compile(r"^(?P<title>.*?)\s*\((?P<id>\d+)\)\s*$")
+_MOODLE_IDENTIFIERS = {"idnumber": "ID number", "email": "Email address"}
 
-NO_GRADEBOOK = (
+_NO_GRADEBOOK = (
     "There is no gradebook at {path}.\n"
     "Run the export from the course folder (or pass --course DIR), after `nbgrader generate_assignment` "
     "and `coursekit grade` have filled the gradebook."
 )
-UNKNOWN_ASSIGNMENT = (
+_UNKNOWN_ASSIGNMENT = (
     "The gradebook has no assignment called {name!r}. It has: {valid}.\n"
     "Check the spelling, or run `nbgrader generate_assignment {name}` first."
 )
-NO_ASSIGNMENTS = "The gradebook has no assignments yet: run `nbgrader generate_assignment NAME` first."
-CANVAS_NEEDS_ROSTER = (
+_NO_ASSIGNMENTS = "The gradebook has no assignments yet: run `nbgrader generate_assignment NAME` first."
+_CANVAS_NEEDS_ROSTER = (
     "The Canvas format needs a roster, so that every row carries Canvas's own student ids.\n"
     "In Canvas open Grades, choose Export > Export Entire Gradebook, and pass the file with --roster FILE."
 )
-ROSTER_MISSING = "The roster {path} does not exist. Check the path (or leave out --roster)."
-ROSTER_NOT_CANVAS = (
+_ROSTER_MISSING = "The roster {path} does not exist. Check the path (or leave out --roster)."
+_ROSTER_NOT_CANVAS = (
     "The roster {path} is not a Canvas gradebook export: its first columns are {found}, "
     "Canvas's are {expected}.\n"
     "Export the roster again from Canvas (Grades > Export) without editing its header."
 )
-ROSTER_NOT_UTF8 = (
+_ROSTER_NOT_UTF8 = (
     "The roster {path} is not UTF-8 text (first bad byte at {offset}), so names in Hangul, kana or kanji "
     'would be garbled.\nDownload it from the LMS again, or in Excel save it as "CSV UTF-8".'
 )
-ROSTER_NO_KEY = (
+_ROSTER_NO_KEY = (
     "The roster {path} has none of the columns used to match students ({wanted}); its columns are: {found}."
 )
 
@@ -253,15 +266,15 @@ def read_gradebook(
 
     path = Path(course).resolve() / "gradebook.db"
     if not path.exists():
-        raise FileNotFoundError(NO_GRADEBOOK.format(path=path))
+        raise FileNotFoundError(_NO_GRADEBOOK.format(path=path))
     with Gradebook(f"sqlite:///{path}") as gb:
         known = {a.name: a for a in gb.assignments}
         if not known:
-            raise LookupError(NO_ASSIGNMENTS)
+            raise LookupError(_NO_ASSIGNMENTS)
         names = list(assignments) if assignments else sorted(known)
         for name in names:
             if name not in known:
-                raise LookupError(UNKNOWN_ASSIGNMENT.format(name=name, valid=", ".join(sorted(known))))
+                raise LookupError(_UNKNOWN_ASSIGNMENT.format(name=name, valid=", ".join(sorted(known))))
         students = {
             s.id: Student(s.id, s.first_name or "", s.last_name or "", s.email or "", s.lms_user_id or "")
             for s in gb.students
@@ -310,7 +323,7 @@ class Roster:
         in Moodle), matched on the title, ignoring case; None if the roster has none."""
         want = assignment.casefold()
         for col in self.header:
-            match = CANVAS_TITLE_ID.match(col)
+            match = _CANVAS_TITLE_ID.match(col)
             title = (match.group("title") if match else col).strip()
             moodle = re.match(r"^(?:[^:]+:\s*)?(?P<t>.*?)\s*(?:\((?:Real|Percentage|Letter)\))?$", col)
             if title.casefold() == want or (moodle and moodle.group("t").strip().casefold() == want):
@@ -331,11 +344,11 @@ def read_roster(path: str | Path) -> Roster:
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(ROSTER_MISSING.format(path=path))
+        raise FileNotFoundError(_ROSTER_MISSING.format(path=path))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as err:
-        raise ValueError(ROSTER_NOT_UTF8.format(path=path, offset=err.start)) from None
+        raise ValueError(_ROSTER_NOT_UTF8.format(path=path, offset=err.start)) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip() for h in next(reader, [])]
     rows = []
@@ -356,7 +369,7 @@ def _match_roster(grades: Grades, roster: Roster, keys: list[str]) -> tuple[dict
     present = [k for k in keys if k in roster.header]
     if not present:
         raise ValueError(
-            ROSTER_NO_KEY.format(path=roster.path, wanted=", ".join(keys), found=", ".join(roster.header))
+            _ROSTER_NO_KEY.format(path=roster.path, wanted=", ".join(keys), found=", ".join(roster.header))
         )
     index: dict[str, int] = {}
     for key in reversed(present):  # earlier keys win
@@ -514,8 +527,8 @@ def _cell(result: Result, missing: str) -> str:
 def _canvas_rows(grades: Grades, roster: Roster, matched: dict[str, int], missing: str):
     if roster.header[:2] != ["Student", "ID"] or "Section" not in roster.header[:6]:
         raise ValueError(
-            ROSTER_NOT_CANVAS.format(
-                path=roster.path, found=roster.header[:5], expected=CANVAS_STUDENT_COLUMNS
+            _ROSTER_NOT_CANVAS.format(
+                path=roster.path, found=roster.header[:5], expected=_CANVAS_STUDENT_COLUMNS
             )
         )
     student_cols = roster.header[: roster.header.index("Section") + 1]
@@ -540,7 +553,7 @@ def _canvas_rows(grades: Grades, roster: Roster, matched: dict[str, int], missin
 def _moodle_rows(
     grades: Grades, roster: Roster | None, matched: dict[str, int], identifier: str, missing: str
 ):
-    ident_col = MOODLE_IDENTIFIERS[identifier]
+    ident_col = _MOODLE_IDENTIFIERS[identifier]
     columns = [(roster.column_for(a) if roster else None) or a for a in grades.assignments]
     rows = [[ident_col, "First name", "Last name"] + columns]
     if roster is None:
@@ -611,16 +624,16 @@ def export(
         raise ValueError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
     if missing not in ("blank", "zero"):
         raise ValueError(f"--missing is 'blank' or 'zero', not {missing!r}.")
-    if identifier not in MOODLE_IDENTIFIERS:
+    if identifier not in _MOODLE_IDENTIFIERS:
         raise ValueError(f"--identifier is 'idnumber' or 'email', not {identifier!r}.")
     if fmt == "canvas" and roster is None:
-        raise ValueError(CANVAS_NEEDS_ROSTER)
+        raise ValueError(_CANVAS_NEEDS_ROSTER)
     grades = read_gradebook(course, assignments, per_question=per_question and fmt == "long")
     the_roster = read_roster(roster) if roster is not None else None
     matched: dict[str, int] = {}
     if the_roster is not None:
         if fmt == "moodle":
-            keys = [MOODLE_IDENTIFIERS[identifier], "ID number", "Username", "Email address"]
+            keys = [_MOODLE_IDENTIFIERS[identifier], "ID number", "Username", "Email address"]
         else:
             keys = ["ID", "SIS User ID", "SIS Login ID", "ID number", "Username", "Email address"]
         matched, clashes = _match_roster(grades, the_roster, list(dict.fromkeys(keys)))

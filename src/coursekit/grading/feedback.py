@@ -15,6 +15,8 @@ from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import ClearHiddenTests
 from traitlets import Bool
 
+__all__ = ["HideHiddenTests", "RenderCitations", "NOTICE"]
+
 NOTICE = "# (hidden tests are not shown in feedback)"
 
 
@@ -65,13 +67,13 @@ class RenderCitations(Preprocessor):
 
         import nbformat
 
-        from ..references import _register, cited_ids, labels, render_citations
+        from ..references import cited_ids, labels, load_register, render_citations
 
         text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         ids = cited_ids(re.sub(r"`+[^`]*`+", "", text))  # not the examples in inline code
         if not ids:
             return nb, resources
-        register = _register()
+        register = load_register()
         names = labels(ids)
         names.update({sid: f"{sid} (not in the source register)" for sid in ids if sid not in register.index})
         for cell in nb.cells:

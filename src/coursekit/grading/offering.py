@@ -60,6 +60,7 @@ __all__ = [
     "new",
     "repo_root",
     "RECORD",
+    "render_authoring",
 ]
 
 RECORD = "offering.json"

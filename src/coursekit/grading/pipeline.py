@@ -12,12 +12,14 @@ from pathlib import Path
 
 import nbformat
 
-from .execute import kill_all, run_steps
-from .gradebook import Writer, digest
-from .plan import build_plan
-from .sandbox import Limits, Sandbox, check_available
-from .scoring import score_isolated
-from .submissions import Submission, find
+from ._execute import kill_all, run_steps
+from ._gradebook import Writer, digest
+from ._plan import build_plan
+from ._sandbox import Limits, Sandbox, check_available
+from ._scoring import score_isolated
+from ._submissions import Submission, find
+
+__all__ = ["grade", "Grader", "SandboxUnavailable", "Summary", "VERSION"]
 
 VERSION = "coursekit-grade-1"
 
@@ -27,7 +29,7 @@ class SandboxUnavailable(RuntimeError):
 
 
 @dataclass
-class Outcome:
+class _Outcome:
     student: str
     status: str  # graded, unchanged, rejected, failed
     total: float = 0.0
@@ -39,7 +41,7 @@ class Outcome:
 @dataclass
 class Summary:
     assignment: str
-    outcomes: list[Outcome]
+    outcomes: list[_Outcome]
     seconds: float
 
     def counts(self) -> dict[str, int]:
@@ -198,7 +200,7 @@ class Grader:
         self.source_bytes = b""
 
     def _grade_one(self, sub: Submission, expected: list[str]):
-        results, notebooks, outcome = {}, {}, Outcome(sub.student, "graded", reasons=list(sub.notes))
+        results, notebooks, outcome = {}, {}, _Outcome(sub.student, "graded", reasons=list(sub.notes))
         for name in expected:
             source = self.sources[name]
             student = sub.notebooks.get(name)
@@ -242,13 +244,13 @@ class Grader:
                 self.sources[name] = nbformat.read(path, as_version=4)
                 self.source_bytes += path.read_bytes()
             subs = find(self.course, self.assignment, [f"{n}.ipynb" for n in expected])
-            outcomes: list[Outcome] = []
+            outcomes: list[_Outcome] = []
             todo = []
             for sub in subs:
                 sub.notebooks = {Path(k).stem: v for k, v in sub.notebooks.items()}
                 sub.files = {Path(k).stem: v for k, v in sub.files.items()}
                 if not sub.ok:
-                    outcomes.append(Outcome(sub.student, "rejected", reasons=sub.problems))
+                    outcomes.append(_Outcome(sub.student, "rejected", reasons=sub.problems))
                     writer.record_failure(sub.student, "; ".join(sub.problems))
                     continue
                 if sub.problems:
@@ -259,7 +261,7 @@ class Grader:
                     *[sub.files[n].read_bytes() for n in sorted(sub.files)],
                 )
                 if not self.force and writer.is_done(sub.student, key):
-                    outcomes.append(Outcome(sub.student, "unchanged"))
+                    outcomes.append(_Outcome(sub.student, "unchanged"))
                     continue
                 todo.append((sub, key))
             done = 0
@@ -279,7 +281,7 @@ class Grader:
                                 results, notebooks, outcome = _on_fresh_thread(self._grade_one, sub, expected)
                             writer.record(sub.student, key, results, notebooks, sub.timestamp, sub.folder)
                         except Exception as err:  # noqa: BLE001 - one student never stops the batch
-                            outcome = Outcome(
+                            outcome = _Outcome(
                                 sub.student, "failed", reasons=[f"{type(err).__name__}: {err}"[:300]]
                             )
                             writer.record_failure(sub.student, outcome.reasons[0])

@@ -14,8 +14,10 @@ import plotly.io as pio
 
 from ..figures import PALETTE
 
+__all__ = ["write_report"]
 
-def grades_table(course: Path, assignment: str) -> pd.DataFrame:
+
+def _grades_table(course: Path, assignment: str) -> pd.DataFrame:
     """One row per (student, grade cell): automatic and manual scores from the gradebook."""
     from nbgrader.api import Gradebook
 
@@ -75,7 +77,7 @@ def write_report(
 ) -> Path:
     """Write the report and return its path."""
     course = Path(course)
-    table = grades_table(course, assignment)
+    table = _grades_table(course, assignment)
     out = Path(output) if output else course / "reports" / f"{assignment}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     if table.empty:

@@ -36,8 +36,10 @@ from __future__ import annotations
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
+__all__ = ["StarterCode", "MARK", "move_starter_lines"]
+
 MARK = "#>"
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+_BEGIN, _END = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
 def move_starter_lines(source: str) -> str:
@@ -47,9 +49,9 @@ def move_starter_lines(source: str) -> str:
     inside = False
     for line in source.split("\n"):
         stripped = line.strip()
-        if stripped.startswith(BEGIN):
+        if stripped.startswith(_BEGIN):
             inside = True
-        elif stripped.startswith(END):
+        elif stripped.startswith(_END):
             inside = False
             out.append(line)
             out.extend(starter)
@@ -71,6 +73,6 @@ class StarterCode(Preprocessor):
     enabled = Bool(True, help="Turn #> lines into starter code.").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and MARK in cell.source and BEGIN in cell.source:
+        if cell.cell_type == "code" and MARK in cell.source and _BEGIN in cell.source:
             cell.source = move_starter_lines(cell.source)
         return cell, resources

@@ -19,7 +19,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from .snapshot import Unsupported, decode
+from ._snapshot import Unsupported, decode
+
+__all__ = ["TOO_LONG", "TestResult", "score", "score_isolated"]
 
 TEST_TIMEOUT = 60.0
 TOO_LONG = "the test took too long on this answer"
@@ -149,7 +151,7 @@ def _context():
     with _CONTEXT_LOCK:
         if _CONTEXT is None:
             ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["coursekit.grading.scoring", "pandas", "coursekit"])
+            ctx.set_forkserver_preload(["coursekit.grading._scoring", "pandas", "coursekit"])
             _CONTEXT = ctx
         return _CONTEXT
 

@@ -1,11 +1,11 @@
 """Inside the sandbox: run a submission's cells one by one and report each as a JSON line.
 
-Called as :func:`run` by the fork server (:mod:`coursekit.grading.zygote`) in each sandboxed child,
-after :func:`coursekit.grading.sandbox.prepare` has hidden the course and dropped privileges.
+Called as :func:`run` by the fork server (:mod:`coursekit.grading._zygote`) in each sandboxed child,
+after :func:`coursekit.grading._sandbox.prepare` has hidden the course and dropped privileges.
 ``plan`` is a JSON file of steps (``source``, ``export``, ``replay``); ``fd`` is the pipe to the
 grader. For every step the runner reports whether it raised, its output (capped in bytes), and,
 after an answer, the values the tests will need, encoded as plain data
-(:mod:`coursekit.grading.snapshot`). Nothing here decides a grade.
+(:mod:`coursekit.grading._snapshot`). Nothing here decides a grade.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import json
 import os
 import sys
 import traceback
+
+__all__ = ["run"]
 
 MAX_STREAM = 20_000  # bytes of stdout/stderr kept per cell
 MAX_RICH = 200_000  # bytes of rich output (figures, tables) kept per cell
@@ -72,7 +74,7 @@ def run(plan_path: str, fd: int) -> None:
     from IPython.core.interactiveshell import InteractiveShell
     from IPython.utils.capture import capture_output
 
-    from coursekit.grading.snapshot import encode
+    from coursekit.grading._snapshot import encode
 
     pio.renderers.default = "plotly_mimetype"  # figures are kept as data, as in JupyterLab
     shell = InteractiveShell.instance()

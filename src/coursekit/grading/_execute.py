@@ -21,7 +21,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from .sandbox import Sandbox
+from ._sandbox import Sandbox
+
+__all__ = ["StepResult", "kill_all", "run_steps", "zygote"]
 
 ACTIVE: set = set()  # runner processes alive now, killed on Ctrl-C or exit
 GRACE = 3.0  # seconds an interrupted cell gets to stop before everything is killed
@@ -55,7 +57,7 @@ def kill_all() -> None:
 
 
 class Zygote:
-    """Client of the fork server (:mod:`coursekit.grading.zygote`): one per process and mode."""
+    """Client of the fork server (:mod:`coursekit.grading._zygote`): one per process and mode."""
 
     def __init__(self):
         parent, child = socket.socketpair()
@@ -63,7 +65,7 @@ class Zygote:
         if os.geteuid() != 0:
             env["COURSEKIT_SANDBOX_USERNS"] = "1"
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "coursekit.grading.zygote", str(child.fileno())],
+            [sys.executable, "-I", "-m", "coursekit.grading._zygote", str(child.fileno())],
             pass_fds=(child.fileno(),),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

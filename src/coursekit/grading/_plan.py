@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import nbformat
 
+__all__ = ["STUB", "WRITTEN_STUB", "Plan", "Test", "Written", "build_plan", "role"]
+
 STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 WRITTEN_STUB = "YOUR ANSWER HERE"
 

@@ -21,6 +21,8 @@ import datetime as dt
 import json
 import math
 
+__all__ = ["Unsupported", "decode", "encode"]
+
 MAX_DEPTH = 20
 MAX_ITEMS = 200_000
 

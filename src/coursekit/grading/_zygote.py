@@ -3,7 +3,7 @@
 Importing pandas, plotly and IPython costs about a second and a half per process. The zygote
 imports them once and then, for each submission, forks a child that enters fresh namespaces
 (``unshare(2)``), forks again to become process 1 of its own PID namespace, hides the course,
-drops privileges and runs the cells: the same isolation as :mod:`coursekit.grading.sandbox`,
+drops privileges and runs the cells: the same isolation as :mod:`coursekit.grading._sandbox`,
 without paying for the imports again. The zygote itself never runs student code.
 
 Protocol on the control socket: the grader sends a JSON spec with the runner's pipe attached
@@ -19,6 +19,8 @@ import os
 import signal
 import socket
 import sys
+
+__all__ = ["serve"]
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -69,7 +71,7 @@ def _child(spec: dict, fd: int, control: int, userns: bool) -> None:
                 _, status = os.waitpid(pid, 0)
                 os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
             _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-            from .sandbox import MS_REC
+            from ._sandbox import MS_REC
 
             if _libc().mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
                 raise OSError(ctypes.get_errno(), "could not make mounts private")
@@ -77,8 +79,8 @@ def _child(spec: dict, fd: int, control: int, userns: bool) -> None:
 
             subprocess.run(["mount", "-t", "proc", "proc", "/proc"], check=True, capture_output=True)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        from .runner import run
-        from .sandbox import prepare
+        from ._runner import run
+        from ._sandbox import prepare
 
         plan, env = prepare(spec)
         os.environ.clear()
@@ -105,7 +107,7 @@ def serve(control: int) -> None:
 
     import coursekit  # noqa: F401
 
-    from . import runner, sandbox, snapshot  # noqa: F401
+    from . import _runner, _sandbox, _snapshot  # noqa: F401
 
     userns = os.environ.get("COURSEKIT_SANDBOX_USERNS") == "1"
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically

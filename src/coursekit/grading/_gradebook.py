@@ -20,6 +20,8 @@ from pathlib import Path
 
 import nbformat
 
+__all__ = ["Writer", "digest"]
+
 LOCK_WAIT = 120.0  # seconds to wait for a gradebook someone else has locked
 
 

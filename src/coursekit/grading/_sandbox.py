@@ -11,7 +11,7 @@ Isolation uses the operating system's own tools (util-linux ``unshare``):
 - resource limits: address space, CPU seconds, processes, file size, open files, no core dumps.
 
 :func:`prepare` is what runs inside the namespaces before the cells do; the namespaces
-themselves are entered by the fork server (:mod:`coursekit.grading.zygote`).
+themselves are entered by the fork server (:mod:`coursekit.grading._zygote`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+
+__all__ = ["Limits", "MS_REC", "Sandbox", "check_available", "prepare", "unshare_prefix"]
 
 NOBODY = 65534
 PR_SET_NO_NEW_PRIVS = 38

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import nbformat
 
+__all__ = ["Submission", "check", "find"]
+
 # The cap is on what is graded: cell sources. Stored outputs are discarded before grading, so a
 # student who printed a large table before saving is never refused for it; files beyond the read
 # cap are refused only because reading them would risk the grader's memory.

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import messages as msg
+from . import _messages as msg
+
+__all__ = ["DatasetError", "read_table"]
 
 MAX_REPORTED = 10
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
