@@ -72,7 +72,12 @@ def _survivors(marker: str) -> list[str]:
 
 HOSTILE = {
     # name: (answers, extra cells, expected auto total, extra files)
-    "correct": ({**CORRECT, "w1": "Six tests, the first in 2006 [@usgs-comcat]."}, [], 7, {}),
+    "correct": (
+        {**CORRECT, "w1": "Six tests, the first in 2006 [@usgs-comcat]."},
+        [],
+        7,
+        {"submission_secret.txt": "0f3c9a"},  # nbgrader 0.9 writes it beside every submission
+    ),
     "partly": ({**CORRECT, "q2": "first_year = 2005"}, [], 5, {}),
     "unicode": ({**CORRECT, "q1": "이름 = '독도 / 竹島'  # 한국어 주석\nn_tests = len(tests)"}, [], 7, {}),
     "transformer": (
@@ -292,6 +297,10 @@ def test_nothing_failed(hostile):
 )
 def test_repairs_are_recorded_per_student(hostile, student, note):
     assert any(note in r for r in hostile[2][student].reasons), hostile[2][student].reasons
+
+
+def test_nbgraders_own_files_beside_a_submission_are_not_noted(hostile):
+    assert not [r for r in hostile[2]["correct"].reasons if "extra files" in r], hostile[2]["correct"].reasons
 
 
 def test_written_answers_wait_for_a_person_or_score_zero_when_blank(hostile):

@@ -379,10 +379,13 @@ def simulate(args) -> dict:
             for reason in outcome.reasons or [outcome.status]:
                 key = f"grade {outcome.status}: {reason[:80]}"
                 rejected[key] = rejected.get(key, 0) + 1
+    errors: dict[str, str] = {}  # one example of each failure, so the JSON line says why
     for name in names:
         for err in results[name]["errors"]:
             key = err.split(":")[0] + " failed"
             rejected[key] = rejected.get(key, 0) + 1
+            last = [line for line in err.splitlines() if line.strip()][-1:] or [err]
+            errors.setdefault(key, f"{name}: {last[0].strip()[-200:]}")
     notes: dict[str, int] = {}  # what coursekit grade noted on graded work (repairs, blank answers ...)
     for outcome in grade_summary.outcomes:
         for note in outcome.reasons if outcome.status == "graded" else []:
@@ -402,6 +405,7 @@ def simulate(args) -> dict:
         "exported_rows": exported["rows"],
         "export_tool": exported["tool"],
         "rejected": rejected,
+        "failure_examples": errors,
         "cross_student_attempts": len(attempts),
         "cross_student_blocked": sum(1 for x in attempts if x["blocked"]),
         "cross_student": {x["attempt"]: "blocked" if x["blocked"] else "ALLOWED" for x in attempts},

@@ -15,6 +15,9 @@ import nbformat
 
 __all__ = ["Submission", "check", "find"]
 
+# What nbgrader itself writes beside a submission (submit, collect): never the student's extra files.
+_NBGRADER_FILES = {"timestamp.txt", "submission_secret.txt"}
+
 # The cap is on what is graded: cell sources. Stored outputs are discarded before grading, so a
 # student who printed a large table before saving is never refused for it; files beyond the read
 # cap are refused only because reading them would risk the grader's memory.
@@ -93,7 +96,7 @@ def check(student: str, folder: Path, expected: list[str]) -> Submission:
             )
         sub.files[name] = path
         sub.notebooks[name] = nb
-    extra = sorted(set(present) - used - {"timestamp.txt"})
+    extra = sorted(set(present) - used - _NBGRADER_FILES)
     if extra:
         sub.notes.append("extra files ignored (never run or copied): " + ", ".join(extra[:10]))
     return sub
