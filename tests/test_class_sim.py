@@ -84,3 +84,54 @@ def test_home_directory_permission_trap():
     assert code == 2
     assert "students cannot run" in out["error"]
     assert "class-sim-" in out["error"]  # the temporary folder (mkdtemp makes it 700) blocks the homes
+
+
+HUB_WHY = class_sim.hub_unavailable()
+
+
+@pytest.mark.skipif(HUB_WHY is not None, reason=f"class simulation --hub: {HUB_WHY}")
+def test_hub_formgrader_roles_and_student_server():
+    """The real hub of deploy/hub, one course served as the simulation's grader account (issue 13).
+
+    Over HTTP, as hub users logged in through the login form: the instructor reaches nbgrader's
+    formgrader and its API lists the released assignment; a student is refused by the hub's OAuth
+    step; the course service's token adds a student to nbgrader-COURSE through `nbgrader db student
+    add` and is refused everything broader; a student's server runs as the student's uid and lists
+    the course's assignments through nbgrader's assignment-list handler.
+    """
+    before = closed_dirs_listing()
+    code, out = run_sim("--students", "3", "--jobs", "3", "--until", "collect", "--hub")
+    after = closed_dirs_listing()
+    assert all(set(names) <= set(after.get(d, [])) for d, names in before.items()), (before, after)
+    assert code == 0, out
+    assert out["collected"] == 3
+    hub = out["hub"]
+    course, a = class_sim.COURSE_ID, "a01-hub-and-spokes"
+    assert hub["service_uid_is_grader"] is True
+    # (1) instructor: nbgrader's formgrader page, and its API lists the released assignment
+    assert hub["formgrader_instructor"] == 200
+    assert hub["formgrader_instructor_url"] == f"/services/{course}/formgrader/manage_assignments"
+    assert hub["formgrader_instructor_is_nbgrader"] is True
+    assert hub["formgrader_api_status"] == 200
+    assert hub["formgrader_api_assignments"] == {a: "released"}
+    # (2) student (nbgrader-COURSE only): refused by the hub before reaching the service
+    assert hub["formgrader_student"] == 403
+    assert hub["formgrader_student_refused_at"] == "/hub/api/oauth2/authorize"
+    assert hub["formgrader_api_student"] == 403
+    # (3) the course service's role: adds an existing hub user to nbgrader-COURSE ...
+    assert hub["db_student_add"] == {"before": False, "exit": 0, "in_group": True, "hub_error": None}
+    # ... but cannot create hub users, so a student unknown to the hub is not added (nbgrader only logs it)
+    assert hub["db_student_add_unknown_user"]["in_group"] is False
+    assert "status code of: 400" in hub["db_student_add_unknown_user"]["hub_error"]
+    # ... and nothing broader (404: JupyterHub's answer for a filtered scope that does not cover it)
+    assert all(status in (403, 404) for status in hub["service_scope"].values()), hub["service_scope"]
+    assert hub["formgrade_group_after"] == [class_sim.GRADER, class_sim.HUB_INSTRUCTOR]
+    # (4) the student's own server: LocalProcessSpawner as the student's uid, nbgrader's assignment list
+    server = hub["student_server"]
+    assert server["uid_is_student"] is True
+    assert server["assignments_status"] == 200
+    assert f"{a}: submitted" in server["assignments"]
+    assert server["courses"] == [course]
+    # everything the hub started is gone once it stops
+    assert hub["processes_left_after_hub_stop"] == []
+    assert "hub" in out["seconds"]

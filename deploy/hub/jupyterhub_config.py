@@ -10,7 +10,8 @@ its instructors and its students. For every course this makes
   `grader-COURSE` (the service name MUST equal the nbgrader course id);
 - roles scoped to that one service: `formgrade-COURSE` may open it, `nbgrader-COURSE` may see that
   it exists, and the service itself may read and change only its own course's groups (so
-  `nbgrader db student add` adds the student to `nbgrader-COURSE`), with no admin token;
+  `nbgrader db student add` adds a student the hub already knows to `nbgrader-COURSE`), with no
+  admin token;
 
 plus the idle culler as a service. Students are real unix users, started by LocalProcessSpawner
 (JupyterHub's default), so nbgrader files each submission under the student's own name.
@@ -57,7 +58,11 @@ instructors = sorted({name for course in COURSES.values() for name in course.get
 graders = [f"grader-{cid}" for cid in COURSES]
 students = sorted({name for course in COURSES.values() for name in course.get("students", [])})
 c.Authenticator.allowed_users = set(instructors + graders + students)
-c.Authenticator.allow_existing_users = True  # students added later by `nbgrader db student add`
+# Users the hub already knows may log in too, so a student an admin adds later (the admin page, or
+# POST /hub/api/users/NAME) needs no restart; `nbgrader db student add` then puts them in
+# nbgrader-COURSE. It cannot make hub users (the course service has no admin:users): for a name the
+# hub does not know the hub answers 400 and nbgrader only logs it (class_sim.py --hub measures both).
+c.Authenticator.allow_existing_users = True
 c.Authenticator.admin_users = set(SETUP.get("admins", []))
 
 # ---- Students' servers: real unix users, each in their own home.
