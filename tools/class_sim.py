@@ -918,6 +918,10 @@ def hub_stage(
         if args.hub_spawn:
             out["student_server"] = student_server(stud, url, admin, students[names[0]], hub, log)
         timings["student_server"] = time.monotonic() - t
+    except SimError:
+        raise
+    except Exception as err:  # one JSON line with the reason, not a traceback
+        raise SimError(f"hub stage: {type(err).__name__}: {err}; hub log: {tail(log)}") from err
     finally:
         t = time.monotonic()
         left = stop_everything_started_here(hub)
