@@ -35,6 +35,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -137,6 +138,34 @@ def open_paths(needed: list[Path], base: Path) -> list[str]:
     return done
 
 
+class AccountsGuard(threading.Thread):
+    """Keeps the namespace's passwd and group copies mounted over /etc/passwd and /etc/group.
+
+    When the host replaces /etc/passwd (useradd, or a package install adding a system user: seen
+    here while the simulation ran), the kernel detaches a bind mount on that file in every other
+    mount namespace, and the simulated accounts vanish mid-run (JupyterHub's getpwnam failed). This
+    thread mounts the copy again, inside the namespace only, within a quarter of a second, and notes
+    when it did.
+    """
+
+    def __init__(self, files: dict[str, Path]):
+        super().__init__(daemon=True, name="accounts-guard")
+        self.files, self.rebound, self.halt = files, [], threading.Event()
+
+    def check(self) -> None:
+        for target, copy in self.files.items():
+            if os.stat(target).st_ino != os.stat(copy).st_ino:  # a bind mount shows the copy's inode
+                mount("--bind", str(copy), target)
+                self.rebound.append(f"{time.strftime('%H:%M:%S')} {target}")
+
+    def run(self) -> None:
+        while not self.halt.wait(0.25):
+            try:
+                self.check()
+            except (OSError, subprocess.CalledProcessError) as err:
+                self.rebound.append(f"{time.strftime('%H:%M:%S')} failed: {err}")
+
+
 def mounts_under(path: Path) -> list[str]:
     """Mount points at or below ``path`` in this process's mount namespace."""
     prefix = str(path).rstrip("/") + "/"
@@ -215,6 +244,8 @@ def simulate(args) -> dict:
     passwd, group = write_accounts(base, accounts, groups)
     mount("--bind", str(passwd), "/etc/passwd")
     mount("--bind", str(group), "/etc/group")
+    guard = AccountsGuard({"/etc/passwd": passwd, "/etc/group": group})
+    guard.start()
     for acct in [grader, *students.values()]:
         if args.one_user and acct is not grader:
             (homes / "student-shared").mkdir(exist_ok=True, mode=0o700)
@@ -372,6 +403,7 @@ def simulate(args) -> dict:
             "collected_as": collected,
             "lost": len({n for n in names if results[n]["submits"]} - set(collected)),
             **({"hub": hub_out} if hub_out is not None else {}),
+            **({"accounts_rebound": guard.rebound} if guard.rebound else {}),
             "seconds": {k: round(v, 2) for k, v in stages.items()},
         }
     t = time.monotonic()
@@ -425,6 +457,7 @@ def simulate(args) -> dict:
         "cross_student": {x["attempt"]: "blocked" if x["blocked"] else "ALLOWED" for x in attempts},
         "paths_opened_in_namespace": opened,
         **({"hub": hub_out} if hub_out is not None else {}),
+        **({"accounts_rebound": guard.rebound} if guard.rebound else {}),
         "seconds": {k: round(v, 2) for k, v in stages.items()},
         "seconds_per_student": {
             "fetch_mean": round(mean(r.get("fetch_s") for r in results.values()), 3),
@@ -738,10 +771,15 @@ def hub_stage(
     py: str,
 ) -> dict:
     """The real hub from deploy/hub/jupyterhub_config.py, one course, checked over HTTP as its users."""
+    import pwd
     import secrets
 
     import requests
 
+    try:
+        pwd.getpwnam(GRADER)  # JupyterHub starts the course's service by name
+    except KeyError as err:
+        raise SimError(f"{GRADER} is not in the namespace's /etc/passwd any more") from err
     timings: dict[str, float] = {}
     t0 = time.monotonic()
     hubdir = base / "hub"
