@@ -23,7 +23,9 @@ WHY = class_sim.unavailable()
 # The simulation creates unix users in a private mount namespace and runs nbgrader as each of them
 # (root only; about a minute at N = 5): `make test` runs the class at small N and the identity
 # trap wherever root and `unshare --mount` are available (CI); the home-directory trap, whose
-# message depends on where the interpreter is installed, runs in `make test-class-sim`.
+# message depends on where the interpreter is installed, runs in `make test-class-sim`. The `--hub`
+# stage (1.5 to 2.5 minutes here) runs too where JupyterHub and configurable-http-proxy are installed
+# (`make hub-setup`; `make test` installs them unless COURSE_LTI_TESTS=0).
 OPT_IN = os.environ.get("COURSE_CLASS_SIM_TESTS") == "1"
 pytestmark = [
     pytest.mark.slow,
