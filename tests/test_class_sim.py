@@ -27,10 +27,24 @@ WHY = class_sim.unavailable()
 # stage (1.5 to 2.5 minutes here) runs too where JupyterHub and configurable-http-proxy are installed
 # (`make hub-setup`; `make test` installs them unless COURSE_LTI_TESTS=0).
 OPT_IN = os.environ.get("COURSE_CLASS_SIM_TESTS") == "1"
-pytestmark = [
+needs_sim = [
     pytest.mark.slow,
     pytest.mark.skipif(WHY is not None, reason=f"class simulation: {WHY}"),
 ]
+
+
+def sim_test(func):
+    for mark in needs_sim:
+        func = mark(func)
+    return func
+
+
+def test_the_simulation_refuses_to_run_outside_a_private_mount_namespace(monkeypatch):
+    """Its bind mounts over /etc/passwd must never reach the host: checked before anything is made."""
+    monkeypatch.setattr(class_sim, "in_private_mount_namespace", lambda: False)
+    monkeypatch.setenv("COURSEKIT_CLASS_SIM_BASE", "/nonexistent-class-sim-base")
+    with pytest.raises(class_sim.SimError, match="not in a private mount namespace"):
+        class_sim.simulate(class_sim.parse(["--students", "1"]))
 
 
 def run_sim(*args: str) -> tuple[int, dict]:
@@ -51,6 +65,7 @@ def closed_dirs_listing() -> dict[str, list[str]]:
     return {str(d): sorted(os.listdir(d)) for p in chain for d in class_sim.blocking_dirs(p)}
 
 
+@sim_test
 def test_every_submission_collected_graded_and_private():
     before = closed_dirs_listing()
     code, out = run_sim("--students", "5", "--jobs", "3")
@@ -71,6 +86,7 @@ def test_every_submission_collected_graded_and_private():
     assert set(out["seconds"]) >= {"release", "fetch_and_submit", "collect", "grade", "export"}
 
 
+@sim_test
 def test_identity_collapse_trap():
     """Every student's server as one system user: nbgrader files every submission under that user."""
     code, out = run_sim("--students", "4", "--one-user", "--until", "collect")
@@ -79,6 +95,7 @@ def test_identity_collapse_trap():
     assert code == 1
 
 
+@sim_test
 @pytest.mark.skipif(not OPT_IN, reason="opt-in: make test-class-sim")
 def test_home_directory_permission_trap():
     """A mode-700 folder on the way to the interpreter or the homes stops every student."""
@@ -92,6 +109,7 @@ HUB_WHY = class_sim.hub_unavailable()
 
 
 @pytest.mark.skipif(HUB_WHY is not None, reason=f"class simulation --hub: {HUB_WHY}")
+@sim_test
 def test_hub_formgrader_roles_and_student_server():
     """The real hub of deploy/hub, one course served as the simulation's grader account (issue 13).
 

@@ -216,7 +216,17 @@ def say(args, msg: str) -> None:
         print(f"[class-sim {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+def in_private_mount_namespace() -> bool:
+    """True only inside a mount namespace other than init's: where bind mounts cannot reach the host."""
+    try:
+        return os.readlink("/proc/self/ns/mnt") != os.readlink("/proc/1/ns/mnt")
+    except OSError:
+        return False
+
+
 def simulate(args) -> dict:
+    if not in_private_mount_namespace():  # e.g. COURSEKIT_CLASS_SIM_INNER=1 leaked into a plain run
+        raise SimError("refusing to run: not in a private mount namespace (bind mounts would reach the host)")
     t_all = time.monotonic()
     stages: dict[str, float] = {}
     base = Path(os.environ["COURSEKIT_CLASS_SIM_BASE"])  # made by the outer process, mode 700
