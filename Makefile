@@ -105,8 +105,8 @@ $(VENV)/.lti-installed: $(STAMP) requirements/lti.txt
 
 # The class simulation's tests (root; unix users in a private mount namespace), and every
 # allowed value of every parameterised exercise proven (tests/test_offering.py): minutes each.
-test-class-sim: setup
-	COURSE_CLASS_SIM_TESTS=1 $(BIN)/python -m pytest -p no:xdist -q tests/test_class_sim.py
+test-class-sim: setup $(VENV)/.hub-installed
+	COURSE_CLASS_SIM_TESTS=1 PATH=$(CURDIR)/$(VENV)/hub-node/node_modules/.bin:$$PATH $(BIN)/python -m pytest -p no:xdist -q tests/test_class_sim.py
 
 test-variants: setup
 	COURSE_ALL_VARIANTS=1 $(BIN)/python -m pytest -n 2 -q -m slow tests/test_offering.py
