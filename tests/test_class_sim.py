@@ -39,6 +39,16 @@ def sim_test(func):
     return func
 
 
+def test_the_inner_part_knows_whether_it_left_the_outer_mount_namespace(monkeypatch):
+    here = class_sim.mount_namespace()
+    monkeypatch.delenv(class_sim.OUTER_NS, raising=False)
+    assert class_sim.in_private_mount_namespace() is False  # a leaked INNER=1 alone is not enough
+    monkeypatch.setenv(class_sim.OUTER_NS, here or "")
+    assert class_sim.in_private_mount_namespace() is False  # still where the outer process started
+    monkeypatch.setenv(class_sim.OUTER_NS, "mnt:[1]")
+    assert class_sim.in_private_mount_namespace() is bool(here)
+
+
 def test_the_simulation_refuses_to_run_outside_a_private_mount_namespace(monkeypatch):
     """Its bind mounts over /etc/passwd must never reach the host: checked before anything is made."""
     monkeypatch.setattr(class_sim, "in_private_mount_namespace", lambda: False)

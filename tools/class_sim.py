@@ -216,12 +216,25 @@ def say(args, msg: str) -> None:
         print(f"[class-sim {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def in_private_mount_namespace() -> bool:
-    """True only inside a mount namespace other than init's: where bind mounts cannot reach the host."""
+OUTER_NS = "COURSEKIT_CLASS_SIM_OUTER_NS"
+
+
+def mount_namespace() -> str | None:
     try:
-        return os.readlink("/proc/self/ns/mnt") != os.readlink("/proc/1/ns/mnt")
+        return os.readlink("/proc/self/ns/mnt")
     except OSError:
-        return False
+        return None
+
+
+def in_private_mount_namespace() -> bool:
+    """True only in a mount namespace other than the one the outer process started from.
+
+    The outer process records its own namespace (/proc/1's may not be readable in a container) and
+    re-executes this file under ``unshare --mount``; a leaked COURSEKIT_CLASS_SIM_INNER=1 without it,
+    or the same namespace, means bind mounts would reach the host.
+    """
+    here, outer = mount_namespace(), os.environ.get(OUTER_NS)
+    return bool(here and outer and here != outer)
 
 
 def simulate(args) -> dict:
@@ -836,7 +849,7 @@ def hub_stage(
         "COURSEKIT_HUB_AUTHENTICATOR": "dummy",
         "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32),
     }
-    for key in ("JUPYTER_CONFIG_PATH", "COURSEKIT_EXCHANGE", INNER, "COURSEKIT_CLASS_SIM_BASE"):
+    for key in ("JUPYTER_CONFIG_PATH", "COURSEKIT_EXCHANGE", INNER, OUTER_NS, "COURSEKIT_CLASS_SIM_BASE"):
         env.pop(key, None)
     log = hubdir / "hub.log"
     out: dict = {"users": {"instructor": HUB_INSTRUCTOR, "student": names[0], "late_joiner": late_joiner}}
@@ -1092,7 +1105,12 @@ def main(argv=None) -> int:
         ]
         base = Path(tempfile.mkdtemp(prefix="class-sim-"))  # mode 700: the home-directory trap
         try:
-            env = {**os.environ, INNER: "1", "COURSEKIT_CLASS_SIM_BASE": str(base)}
+            env = {
+                **os.environ,
+                INNER: "1",
+                OUTER_NS: mount_namespace() or "",
+                "COURSEKIT_CLASS_SIM_BASE": str(base),
+            }
             return subprocess.run(cmd, env=env).returncode
         finally:
             # Outside the namespace: none of its mounts exist here, so only the temp files go.
