@@ -2,7 +2,7 @@
 
 Usage (root, Linux):  .venv/bin/python -m benchmarks.bench_class_sim [--students 200] [--jobs 4]
 
-Runs tools/class_sim.py (students as their own unix uids in a private mount namespace; the machine
+Runs ``python -m tools.class_sim`` (students as their own unix uids in a private mount namespace; the machine
 is not changed) and prints its JSON line, then the figures. Aim from issue 13: collect + grade +
 export for 200 students in under 10 minutes on 2 cores, with 0 lost. No test is timed.
 """
@@ -29,7 +29,8 @@ def main() -> int:
     proc = subprocess.run(
         [
             sys.executable,
-            str(ROOT / "tools" / "class_sim.py"),
+            "-m",
+            "tools.class_sim",
             "--students",
             str(args.students),
             "--jobs",
@@ -38,6 +39,7 @@ def main() -> int:
         ],
         capture_output=True,
         text=True,
+        cwd=ROOT,
     )
     wall = time.monotonic() - t
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]

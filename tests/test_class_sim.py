@@ -1,4 +1,4 @@
-"""The class simulation (tools/class_sim.py) at small N, and the two traps issue 13 measured.
+"""The class simulation (tools/class_sim.py and its two modules) at small N, and the traps of issue 13.
 
 Each test runs the real thing: students as their own unix uids inside a private mount namespace
 (root and `unshare --mount` needed; skipped with the reason otherwise), nbgrader fetch, submit and
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tools import class_sim
+from tools import class_sim, class_sim_hub
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -59,7 +59,8 @@ def test_the_simulation_refuses_to_run_outside_a_private_mount_namespace(monkeyp
 
 def run_sim(*args: str) -> tuple[int, dict]:
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "class_sim.py"), *args],
+        [sys.executable, "-m", "tools.class_sim", *args],
+        cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=1500,
@@ -115,7 +116,7 @@ def test_home_directory_permission_trap():
     assert "class-sim-" in out["error"]  # the temporary folder (mkdtemp makes it 700) blocks the homes
 
 
-HUB_WHY = class_sim.hub_unavailable()
+HUB_WHY = class_sim_hub.hub_unavailable()
 
 
 @pytest.mark.skipif(HUB_WHY is not None, reason=f"class simulation --hub: {HUB_WHY}")
@@ -156,7 +157,7 @@ def test_hub_formgrader_roles_and_student_server():
     assert "status code of: 400" in hub["db_student_add_unknown_user"]["hub_error"]
     # ... and nothing broader (404: JupyterHub's answer for a filtered scope that does not cover it)
     assert all(status in (403, 404) for status in hub["service_scope"].values()), hub["service_scope"]
-    assert hub["formgrade_group_after"] == [class_sim.GRADER, class_sim.HUB_INSTRUCTOR]
+    assert hub["formgrade_group_after"] == [class_sim.GRADER, class_sim_hub.HUB_INSTRUCTOR]
     # (4) the student's own server: LocalProcessSpawner as the student's uid, nbgrader's assignment list
     server = hub["student_server"]
     assert server["uid_is_student"] is True
