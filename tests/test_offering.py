@@ -35,6 +35,16 @@ ALL = os.environ.get("COURSE_ALL_VARIANTS") == "1"
 VARIANTS = ALL_VARIANTS if ALL else [(name, i) for name, i in ALL_VARIANTS if i == 1]
 
 
+def test_objectives_are_built_from_their_template_with_the_published_values():
+    template = (COURSE / "authoring" / "objectives.csv").read_text(encoding="utf-8")
+    values = {ex.name: ex.values() for ex in EXERCISES}
+    published = (COURSE / "objectives.csv").read_text(encoding="utf-8")
+    assert offering.render_objectives(template, values) == published
+    assert template.count("{{") >= 10
+    with pytest.raises(KeyError, match="not a parameter"):
+        offering.render_objectives(template.replace("{{window}}", "{{windw}}"), values)
+
+
 def test_at_least_four_exercises_are_parameterised_with_several_values():
     assert len(PARAMETERISED) >= 4, [ex.name for ex in PARAMETERISED]
     for ex in PARAMETERISED:
@@ -88,6 +98,17 @@ def test_offering_new_writes_a_private_course_and_says_where_the_seed_is(tmp_pat
         public = (COURSE / "source" / ex.name / f"{ex.name}.ipynb").read_text(encoding="utf-8")
         assert (built != public) == bool(ex.params), ex.name
         nbformat.validate(nbformat.reads(built, as_version=4))
+    # objectives.csv describes the offering's questions, not the published ones
+    mine = (target / "objectives.csv").read_text(encoding="utf-8")
+    public = (COURSE / "objectives.csv").read_text(encoding="utf-8")
+    assert "{{" not in mine and len(mine.splitlines()) == len(public.splitlines())
+    changed = {line.split(",")[0] for line in set(mine.splitlines()) - set(public.splitlines())}
+    templated = {
+        line.split(",")[0]
+        for line in (COURSE / "authoring" / "objectives.csv").read_text(encoding="utf-8").splitlines()
+        if "{{" in line
+    }
+    assert changed == templated, "every exercise with a templated objective describes its own variant"
     # a non-empty folder is refused
     assert main(["offering", "new", str(target), "--seed", "x"]) == 2
     assert "not empty" in capsys.readouterr().err

@@ -19,7 +19,9 @@ Usage::
 
 A parameterised exercise has an ``offering`` block in its YAML header and ``{{name}}`` templates
 (``coursekit/grading/offering.py``); this build fills them with the published defaults, and
-``coursekit offering new`` with values drawn for a private offering.
+``coursekit offering new`` with values drawn for a private offering. The same holds for
+``authoring/objectives.csv`` (which objective each graded cell assesses), built into
+``autograding/objectives.csv``.
 """
 
 from __future__ import annotations
@@ -120,6 +122,18 @@ def main() -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
         print(f"built {out.relative_to(ROOT)}")
+    # objectives.csv: one row per graded cell and objective, its descriptions filled like the notebooks
+    from coursekit.grading import offering
+
+    objectives = ROOT / "autograding" / "objectives.csv"
+    template = (AUTHORING / "objectives.csv").read_text(encoding="utf-8")
+    text = offering.render_objectives(template, {ex.name: ex.values() for ex in offering.exercises(ROOT)})
+    if args.check:
+        if not objectives.exists() or objectives.read_text(encoding="utf-8") != text:
+            stale.append(str(objectives.relative_to(ROOT)))
+    else:
+        objectives.write_text(text, encoding="utf-8")
+        print(f"built {objectives.relative_to(ROOT)}")
     if stale:
         print("out of date (run python tools/build_assignments.py):", *stale, sep="\n  ")
         return 1

@@ -37,7 +37,9 @@ Examples
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 import json
 import random
 import re
@@ -61,6 +63,7 @@ __all__ = [
     "repo_root",
     "RECORD",
     "render_authoring",
+    "render_objectives",
 ]
 
 RECORD = "offering.json"
@@ -240,6 +243,31 @@ def render_authoring(path: Path, values: dict[str, Any]) -> str:
     return head + render(body, values)
 
 
+def render_objectives(template: str, values: dict[str, dict[str, Any]]) -> str:
+    """Return ``objectives.csv`` with each row's description filled for its own exercise.
+
+    Parameters
+    ----------
+    template : str
+        The text of ``autograding/authoring/objectives.csv``: one row per graded cell and objective,
+        whose description ("what it assesses") may use the exercise's ``{{name}}`` templates.
+    values : dict
+        ``{assignment: values}`` (``Exercise.values``); an assignment missing here keeps its text.
+
+    Returns
+    -------
+    str
+        CSV text; built with the published values it is ``autograding/objectives.csv``.
+    """
+    rows = list(csv.reader(io.StringIO(template)))
+    for row in rows[1:]:
+        if row and row[0] in values:
+            row[3] = render(row[3], values[row[0]])
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
 def wrong_answers(path: Path, values: dict[str, Any]) -> str:
     """Return the typical wrong answers file ``path`` (JSON) with its templates filled.
 
@@ -388,10 +416,10 @@ def new(target: Path, seed: str, root: Path | None = None) -> dict:
     course = root / "autograding"
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(course / "nbgrader_config.py", target / "nbgrader_config.py")
-    shutil.copy(course / "objectives.csv", target / "objectives.csv")
     builder = _builder(root)
+    drawn = {}
     for ex in exs:
-        values = ex.values(chosen.get(ex.name))
+        values = drawn[ex.name] = ex.values(chosen.get(ex.name))
         out = target / "source" / ex.name / f"{ex.name}.ipynb"
         out.parent.mkdir(parents=True)
         out.write_text(builder.notebook_text(ex.path, values), encoding="utf-8")
@@ -399,6 +427,8 @@ def new(target: Path, seed: str, root: Path | None = None) -> dict:
         if wrong.exists():
             (target / "wrong").mkdir(exist_ok=True)
             (target / "wrong" / wrong.name).write_text(wrong_answers(wrong, values), encoding="utf-8")
+    template = (course / "authoring" / "objectives.csv").read_text(encoding="utf-8")
+    (target / "objectives.csv").write_text(render_objectives(template, drawn), encoding="utf-8")
     record = {
         "seed": str(seed),
         "params": chosen,
