@@ -70,12 +70,12 @@ test-fast: setup
 
 # Style is enforced by ruff (configured in pyproject.toml); `make format` applies it.
 lint: setup
-	$(BIN)/ruff check src tests tools benchmarks deploy
-	$(BIN)/ruff format --check src tests tools benchmarks deploy
+	$(BIN)/ruff check
+	$(BIN)/ruff format --check
 
 format: setup
-	$(BIN)/ruff format src tests tools benchmarks deploy
-	$(BIN)/ruff check --fix src tests tools benchmarks deploy
+	$(BIN)/ruff format
+	$(BIN)/ruff check --fix
 
 # The lock: exact versions of everything the course and its tests install, resolved from the
 # ranges in pyproject.toml (existing pins are kept unless a range excludes them).

@@ -45,10 +45,19 @@ c.Exchange.path_includes_course = True
 # StarterCode just before ClearSolutions.
 _NB = "nbgrader.preprocessors."
 c.GenerateAssignment.preprocessors = [
-    _NB + "IncludeHeaderFooter", _NB + "InstantiateTests", _NB + "LockCells",
-    "coursekit.grading.starter.StarterCode", _NB + "ClearSolutions", _NB + "ClearOutput",
-    _NB + "CheckCellMetadata", _NB + "ComputeChecksums", _NB + "SaveCells", _NB + "ClearHiddenTests",
-    _NB + "ClearMarkScheme", _NB + "ComputeChecksums", _NB + "CheckCellMetadata",
+    _NB + "IncludeHeaderFooter",
+    _NB + "InstantiateTests",
+    _NB + "LockCells",
+    "coursekit.grading.starter.StarterCode",
+    _NB + "ClearSolutions",
+    _NB + "ClearOutput",
+    _NB + "CheckCellMetadata",
+    _NB + "ComputeChecksums",
+    _NB + "SaveCells",
+    _NB + "ClearHiddenTests",
+    _NB + "ClearMarkScheme",
+    _NB + "ComputeChecksums",
+    _NB + "CheckCellMetadata",
 ]
 
 # `nbgrader zip_collect` for a Canvas "Download Submissions" zip (put it in downloaded/ASSIGNMENT/archive/).
