@@ -111,10 +111,18 @@ def main() -> int:
         "--check", action="store_true", help="only check that the built notebooks are current"
     )
     args = parser.parse_args()
+    from coursekit.grading import offering
+
+    values = {ex.name: ex.values() for ex in offering.exercises(ROOT)}  # the published values
+    built = {
+        target(md_path): notebook_text(md_path, values[md_path.stem])
+        for md_path in sorted(AUTHORING.glob("a[0-9][0-9]-*.md"))
+    }
+    # objectives.csv: one row per graded cell and objective, its descriptions filled like the notebooks
+    template = (AUTHORING / "objectives.csv").read_text(encoding="utf-8")
+    built[ROOT / "autograding" / "objectives.csv"] = offering.render_objectives(template, values)
     stale = []
-    for md_path in sorted(AUTHORING.glob("a[0-9][0-9]-*.md")):
-        text = notebook_text(md_path)
-        out = target(md_path)
+    for out, text in built.items():
         if args.check:
             if not out.exists() or out.read_text(encoding="utf-8") != text:
                 stale.append(str(out.relative_to(ROOT)))
@@ -122,18 +130,6 @@ def main() -> int:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
         print(f"built {out.relative_to(ROOT)}")
-    # objectives.csv: one row per graded cell and objective, its descriptions filled like the notebooks
-    from coursekit.grading import offering
-
-    objectives = ROOT / "autograding" / "objectives.csv"
-    template = (AUTHORING / "objectives.csv").read_text(encoding="utf-8")
-    text = offering.render_objectives(template, {ex.name: ex.values() for ex in offering.exercises(ROOT)})
-    if args.check:
-        if not objectives.exists() or objectives.read_text(encoding="utf-8") != text:
-            stale.append(str(objectives.relative_to(ROOT)))
-    else:
-        objectives.write_text(text, encoding="utf-8")
-        print(f"built {objectives.relative_to(ROOT)}")
     if stale:
         print("out of date (run python tools/build_assignments.py):", *stale, sep="\n  ")
         return 1

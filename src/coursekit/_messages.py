@@ -4,56 +4,6 @@ Messages are plain format strings. Keep them short, say what went wrong in the l
 words (table, column, row, year), and end with what to do next.
 """
 
-__all__ = [
-    "UNKNOWN_DATASET",
-    "DID_YOU_MEAN",
-    "DATA_NOT_FOUND",
-    "FILE_MISSING",
-    "DAMAGED_HEADER",
-    "DAMAGED_ROWS",
-    "ROW_PROBLEM",
-    "MORE_PROBLEMS",
-    "EXPECT",
-    "UNKNOWN_SOURCE",
-    "OWN_NOT_A_TABLE",
-    "OWN_MISSING_COLUMNS",
-    "OWN_EMPTY",
-    "OWN_PATTERN",
-    "OWN_PATTERN_OTHER",
-    "OWN_IN_REGISTER",
-    "OWN_DUPLICATE",
-    "OWN_SAME_URL",
-    "OWN_NOT_CITABLE",
-    "UNKNOWN_TERM",
-    "BAD_PERIOD",
-    "UNKNOWN_ACTOR",
-    "UNKNOWN_CATEGORY",
-    "NOT_A_TABLE",
-    "MISSING_COLUMN",
-    "EMPTY_TABLE_WARNING",
-    "MANY_GROUPS_WARNING",
-    "SELFCHECK_NO_ANSWER",
-    "SELFCHECK_RIGHT",
-    "SELFCHECK_WRONG",
-    "SELFCHECK_HINT",
-    "SELFCHECK_WHY_WRONG",
-    "SELFCHECK_LEVEL",
-    "SELFCHECK_NO_MORE_HINTS",
-    "SELFCHECK_CHOICE",
-    "SELFCHECK_NUMBER",
-    "CARD_NEEDS_SOURCE",
-    "UNKNOWN_GOVERNMENT_COUNTRY",
-    "UNKNOWN_ANSWER",
-    "NO_OPINION_ROWS",
-    "BAD_DATES",
-    "FIND_EVENT_NONE",
-    "FIND_EVENT_MANY",
-    "FIND_EVENT_ROW",
-    "ANSWER_WRONG_KIND",
-    "CARD_ANALYST_NEEDS_WHO",
-    "CARD_UNKNOWN_KIND",
-]
-
 UNKNOWN_DATASET = (
     "There is no dataset called {name!r}.\n"
     "The course has these datasets: {valid}.\n"
@@ -225,3 +175,6 @@ CARD_ANALYST_NEEDS_WHO = (
     "that readers can tell a scholar's reading from a government's position."
 )
 CARD_UNKNOWN_KIND = "A perspective card's kind must be one of: {kinds} (got {kind!r})."
+
+# Every message above is for the package's modules; nothing else is defined here.
+__all__ = sorted(name for name in list(globals()) if name.isupper())
